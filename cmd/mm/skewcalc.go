@@ -26,7 +26,7 @@ type SkewCalcOptions struct {
 	Sweep       bool
 	OrderLevels int
 
-	decimals map[string]*decimalFlag // by flag name
+	decimals  map[string]*decimalFlag // by flag name
 	sweepStep *decimalFlag
 
 	changed func(name string) bool
