@@ -1,0 +1,174 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/shopspring/decimal"
+)
+
+// Runs returns every run, oldest first.
+func (j *Journal) Runs(ctx context.Context) ([]Run, error) {
+	var runs []Run
+	err := j.query(ctx, "runs", `SELECT id, account, connector, market, config_hash, config, started_at, ended_at,
+		exit_reason, exit_code, mm_version FROM runs ORDER BY id`, nil, func(rows *sql.Rows) error {
+		var (
+			r         Run
+			startedAt int64
+			endedAt   sql.NullInt64
+			reason    sql.NullString
+			exitCode  sql.NullInt64
+		)
+		if err := rows.Scan(&r.ID, &r.Account, &r.Connector, &r.Market, &r.ConfigHash, &r.Config, &startedAt,
+			&endedAt, &reason, &exitCode, &r.MMVersion); err != nil {
+			return err
+		}
+		r.StartedAt = fromMillis(startedAt)
+		if endedAt.Valid {
+			r.EndedAt = fromMillis(endedAt.Int64)
+		}
+		r.ExitReason = reason.String
+		if exitCode.Valid {
+			code := int(exitCode.Int64)
+			r.ExitCode = &code
+		}
+		runs = append(runs, r)
+		return nil
+	})
+	return runs, err
+}
+
+// Orders returns every order matching the filter, ordered by creation time.
+func (j *Journal) Orders(ctx context.Context, filter OrderFilter) ([]Order, error) {
+	var w where
+	w.text("connector", filter.Connector)
+	w.text("market", filter.Market)
+	w.text("status", filter.Status)
+	w.runID(filter.RunID)
+	w.window("created_at", filter.Since, filter.Until)
+	var orders []Order
+	err := j.query(ctx, "orders", `SELECT client_order_id, coalesce(run_id, 0), connector, market, side, order_type,
+		price, amount, level, is_hanging, coalesce(exchange_order_id, ''), created_at, status, updated_at
+		FROM orders`+w.String()+" ORDER BY created_at, client_order_id", w.args, func(rows *sql.Rows) error {
+		var (
+			o                    Order
+			price, amount        string
+			level                sql.NullInt64
+			hanging              int64
+			createdAt, updatedAt int64
+			errPrice, errAmount  error
+		)
+		if err := rows.Scan(&o.ClientOrderID, &o.RunID, &o.Connector, &o.Market, &o.Side, &o.OrderType, &price,
+			&amount, &level, &hanging, &o.ExchangeOrderID, &createdAt, &o.Status, &updatedAt); err != nil {
+			return err
+		}
+		o.Price, errPrice = parseDecimal("orders.price", price)
+		o.Amount, errAmount = parseDecimal("orders.amount", amount)
+		if level.Valid {
+			l := int(level.Int64)
+			o.Level = &l
+		}
+		o.IsHanging = hanging == 1
+		o.CreatedAt, o.UpdatedAt = fromMillis(createdAt), fromMillis(updatedAt)
+		orders = append(orders, o)
+		return firstErr(errPrice, errAmount)
+	})
+	return orders, err
+}
+
+// OrderEvents returns the lifecycle of one order, oldest first.
+func (j *Journal) OrderEvents(ctx context.Context, clientOrderID string) ([]OrderEvent, error) {
+	var events []OrderEvent
+	err := j.query(ctx, "order events", `SELECT id, client_order_id, ts, event, coalesce(detail, '')
+		FROM order_events WHERE client_order_id = ? ORDER BY ts, id`, []any{clientOrderID},
+		func(rows *sql.Rows) error {
+			var (
+				e  OrderEvent
+				ts int64
+			)
+			err := rows.Scan(&e.ID, &e.ClientOrderID, &ts, &e.Event, &e.Detail)
+			e.Time = fromMillis(ts)
+			events = append(events, e)
+			return err
+		})
+	return events, err
+}
+
+// TrippedGuards returns, per guard, the latest risk event of account and market if it is a trip: the guards that
+// are still tripped. DESIGN.md §6: a tripped guard stays tripped across restarts until cleared.
+func (j *Journal) TrippedGuards(ctx context.Context, account, market string) ([]RiskEvent, error) {
+	var tripped []RiskEvent
+	err := j.query(ctx, "risk events", `SELECT id, coalesce(run_id, 0), account, market, ts, guard, action, value,
+		limit_value, detail FROM risk_events AS r
+		WHERE account = ?1 AND market = ?2 AND action = 'trip'
+		  AND NOT EXISTS (SELECT 1 FROM risk_events AS later
+		                  WHERE later.account = ?1 AND later.market = ?2 AND later.guard = r.guard
+		                    AND (later.ts > r.ts OR (later.ts = r.ts AND later.id > r.id)))
+		ORDER BY ts, id`, []any{account, market}, func(rows *sql.Rows) error {
+		var (
+			r                   RiskEvent
+			ts                  int64
+			value, limitValue   sql.NullString
+			errValue, errLimits error
+		)
+		if err := rows.Scan(&r.ID, &r.RunID, &r.Account, &r.Market, &ts, &r.Guard, &r.Action, &value, &limitValue,
+			&r.Detail); err != nil {
+			return err
+		}
+		r.Time = fromMillis(ts)
+		r.Value, errValue = parseNullDecimal("risk_events.value", value)
+		r.LimitValue, errLimits = parseNullDecimal("risk_events.limit_value", limitValue)
+		tripped = append(tripped, r)
+		return firstErr(errValue, errLimits)
+	})
+	return tripped, err
+}
+
+// FillVolume is the traded volume of one market and side.
+type FillVolume struct {
+	Market string
+	Side   string
+	Trades int64
+	Base   decimal.Decimal // sum of amounts
+	Quote  decimal.Decimal // sum of price × amount
+}
+
+// FillVolumes sums fills by market and side, exactly: the sums are computed in SQL by dsum over canonical decimal
+// text, never by SQLite's float SUM (reference/go.md §2.4). The quote volume is summed per price level in SQL and
+// multiplied in Go, so no product is ever a float.
+func (j *Journal) FillVolumes(ctx context.Context, filter FillFilter) ([]FillVolume, error) {
+	var w where
+	w.text("connector", filter.Connector)
+	w.text("market", filter.Market)
+	w.runID(filter.RunID)
+	w.window("ts", filter.Since, filter.Until)
+	var volumes []FillVolume
+	index := map[[2]string]int{}
+	err := j.query(ctx, "fill volumes", `SELECT market, side, price, count(*), dsum(amount) FROM fills`+w.String()+
+		" GROUP BY market, side, price ORDER BY market, side", w.args, func(rows *sql.Rows) error {
+		var (
+			market, side, price, amount string
+			trades                      int64
+		)
+		if err := rows.Scan(&market, &side, &price, &trades, &amount); err != nil {
+			return err
+		}
+		priceValue, errPrice := parseDecimal("fills.price", price)
+		amountValue, errAmount := parseDecimal("dsum(fills.amount)", amount)
+		if err := firstErr(errPrice, errAmount); err != nil {
+			return err
+		}
+		key := [2]string{market, side}
+		i, seen := index[key]
+		if !seen {
+			i = len(volumes)
+			index[key] = i
+			volumes = append(volumes, FillVolume{Market: market, Side: side})
+		}
+		volumes[i].Trades += trades
+		volumes[i].Base = volumes[i].Base.Add(amountValue)
+		volumes[i].Quote = volumes[i].Quote.Add(priceValue.Mul(amountValue))
+		return nil
+	})
+	return volumes, err
+}
