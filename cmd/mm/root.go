@@ -106,6 +106,7 @@ SQLite trade journal, and answers afterwards whether the profit came from the sp
 		NewCmdSkewCalc(opts, nil),
 		NewCmdJournal(opts),
 		NewCmdHistory(opts, nil),
+		NewCmdPnL(opts, nil),
 	)
 	return root
 }

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/mmtoolkit/mm/analysis"
+)
+
+// pnlJSON is the --output json document of mm pnl; decimals are strings.
+type pnlJSON struct {
+	By       string          `json:"by"`
+	Method   string          `json:"method"`
+	Rows     []pnlRowJSON    `json:"rows"`
+	Markets  []pnlMarketJSON `json:"markets"`
+	Totals   []pnlRowJSON    `json:"totals"`
+	Warnings []string        `json:"warnings"`
+}
+
+type pnlRowJSON struct {
+	Connector     string `json:"connector,omitempty"`
+	Market        string `json:"market,omitempty"`
+	Bucket        string `json:"bucket,omitempty"`
+	QuoteAsset    string `json:"quote_asset"`
+	Fills         int    `json:"fills"`
+	VolumeBase    string `json:"volume_base,omitempty"`
+	VolumeQuote   string `json:"volume_quote"`
+	SpreadCapture string `json:"spread_capture"`
+	InventoryPnL  string `json:"inventory_pnl"`
+	Fees          string `json:"fees"`
+	HedgePnL      string `json:"hedge_pnl"`
+	Funding       string `json:"funding"`
+	Total         string `json:"total"`
+	EquityChange  string `json:"equity_change"`
+	Residual      string `json:"residual"`
+	Realized      string `json:"realized"`
+	Unrealized    string `json:"unrealized"`
+}
+
+type pnlMarketJSON struct {
+	pnlRowJSON
+	BalanceCheck *balanceCheckJSON `json:"balance_check"`
+	Markouts     []markoutJSON     `json:"markouts"`
+}
+
+type balanceCheckJSON struct {
+	EquityChange string `json:"equity_change"`
+	Total        string `json:"total"`
+	Residual     string `json:"residual"`
+}
+
+type markoutJSON struct {
+	Horizon     string  `json:"horizon"`
+	Seconds     float64 `json:"horizon_seconds"`
+	Fills       int     `json:"fills"`
+	Excluded    int     `json:"excluded"`
+	TotalQuote  string  `json:"total_quote"`
+	DriftQuote  string  `json:"drift_quote"`
+	Notional    string  `json:"notional"`
+	WeightedBps string  `json:"weighted_bps"`
+}
+
+func pnlRow(p analysis.PnL) pnlRowJSON {
+	return pnlRowJSON{Fills: p.Fills, VolumeBase: p.VolumeBase.String(), VolumeQuote: p.VolumeQuote.String(),
+		SpreadCapture: p.SpreadCapture.String(), InventoryPnL: p.InventoryPnL.String(), Fees: p.Fees.String(),
+		HedgePnL: p.HedgePnL.String(), Funding: p.Funding.String(), Total: p.Total.String(),
+		EquityChange: p.EquityChange.String(), Residual: p.Residual.String(), Realized: p.Realized.String(),
+		Unrealized: p.Unrealized.String()}
+}
+
+func toPnLJSON(r analysis.PnLReport) pnlJSON {
+	doc := pnlJSON{By: r.Query.By, Method: r.Query.Method, Rows: []pnlRowJSON{}, Markets: []pnlMarketJSON{},
+		Totals: []pnlRowJSON{}, Warnings: []string{}}
+	for _, m := range r.Markets {
+		for _, b := range m.Replay.Buckets {
+			row := pnlRow(b.PnL)
+			row.Connector, row.Market, row.Bucket, row.QuoteAsset = m.Connector, m.Market, b.Key, m.Quote
+			doc.Rows = append(doc.Rows, row)
+		}
+		mj := pnlMarketJSON{pnlRowJSON: pnlRow(m.Replay.Window), Markouts: []markoutJSON{}}
+		mj.Connector, mj.Market, mj.QuoteAsset = m.Connector, m.Market, m.Quote
+		if c := m.BalanceCheck; c != nil {
+			mj.BalanceCheck = &balanceCheckJSON{EquityChange: c.EquityChange.String(), Total: c.Total.String(),
+				Residual: c.Residual.String()}
+		}
+		for _, mo := range m.Markouts {
+			mj.Markouts = append(mj.Markouts, markoutJSON{Horizon: mo.Horizon.String(), Seconds: mo.Horizon.Seconds(),
+				Fills: mo.Fills, Excluded: mo.Excluded, TotalQuote: mo.TotalQuote.String(),
+				DriftQuote: mo.DriftQuote.String(), Notional: mo.Notional.String(), WeightedBps: mo.WeightedBps.String()})
+		}
+		doc.Markets = append(doc.Markets, mj)
+		doc.Warnings = append(doc.Warnings, m.Replay.Warnings...)
+	}
+	for _, quote := range sortedQuotes(r) {
+		row := pnlRow(r.Totals[quote])
+		row.QuoteAsset = quote
+		row.VolumeBase = "" // base volumes of different markets do not add up
+		doc.Totals = append(doc.Totals, row)
+	}
+	return doc
+}
+
+func sortedQuotes(r analysis.PnLReport) []string {
+	quotes := make([]string, 0, len(r.Totals))
+	for q := range r.Totals {
+		quotes = append(quotes, q)
+	}
+	sort.Strings(quotes)
+	return quotes
+}
+
+func renderPnL(opts *PnLOptions, r analysis.PnLReport) error {
+	out := opts.IO.Out
+	if opts.Output == outputJSON {
+		return writeJSON(out, toPnLJSON(r))
+	}
+	rows := pnlTable(r, opts.Output == outputCSV)
+	if opts.Output == outputCSV {
+		return rows.WriteCSV(out)
+	}
+	if len(r.Markets) == 0 {
+		fmt.Fprintln(out, "No trades in the window.")
+		return nil
+	}
+	if err := rows.Render(out); err != nil {
+		return err
+	}
+	for _, quote := range sortedQuotes(r) {
+		t := r.Totals[quote]
+		fmt.Fprintf(out, "total (%s): spread %s + inventory %s − fees %s + hedge %s + funding %s = %s; equity change %s, residual %s\n",
+			quote, t.SpreadCapture, t.InventoryPnL, t.Fees, t.HedgePnL, t.Funding, t.Total, t.EquityChange, t.Residual)
+	}
+	for _, m := range r.Markets {
+		if c := m.BalanceCheck; c != nil {
+			fmt.Fprintf(out, "balances %s %s: equity change %s, components %s, residual %s\n", m.Connector, m.Market,
+				c.EquityChange, c.Total, c.Residual)
+		}
+		if line := analysis.Sparkline(m.Replay.Curve, 60); line != "" {
+			fmt.Fprintf(out, "cumulative %s %s: %s\n", m.Connector, m.Market, line)
+		}
+		for _, w := range m.Replay.Warnings {
+			fmt.Fprintf(out, "warning: %s\n", w)
+		}
+	}
+	if len(opts.query.Markouts) > 0 {
+		fmt.Fprintln(out)
+		if err := markoutTable(r).Render(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pnlTable(r analysis.PnLReport, forCSV bool) Table {
+	header := []string{"connector", "market", "bucket", "fills", "spread_capture", "inventory_pnl", "fees",
+		"hedge_pnl", "funding", "total", "equity_change", "residual", "realized", "unrealized"}
+	if !forCSV {
+		header = []string{"connector", "market", r.Query.By, "fills", "spread capture", "inventory", "fees",
+			"hedge", "funding", "total", "equity change", "residual", "realized", "unrealized"}
+	}
+	t := Table{Header: header, Right: map[int]bool{}}
+	for i := 3; i < len(header); i++ {
+		t.Right[i] = true
+	}
+	for _, m := range r.Markets {
+		for _, b := range m.Replay.Buckets {
+			p := b.PnL
+			t.Rows = append(t.Rows, []string{m.Connector, m.Market, b.Key, strconv.Itoa(p.Fills),
+				p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
+				p.Funding.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
+				p.Realized.String(), p.Unrealized.String()})
+		}
+	}
+	return t
+}
+
+func markoutTable(r analysis.PnLReport) Table {
+	t := Table{Header: []string{"connector", "market", "horizon", "fills", "excluded", "mark-out (quote)",
+		"post-fill drift", "weighted bps"}, Right: map[int]bool{3: true, 4: true, 5: true, 6: true, 7: true}}
+	for _, m := range r.Markets {
+		for _, mo := range m.Markouts {
+			t.Rows = append(t.Rows, []string{m.Connector, m.Market, mo.Horizon.String(), strconv.Itoa(mo.Fills),
+				strconv.Itoa(mo.Excluded), mo.TotalQuote.String(), mo.DriftQuote.String(), mo.WeightedBps.StringFixed(4)})
+		}
+	}
+	return t
+}
