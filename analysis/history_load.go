@@ -62,6 +62,9 @@ func LoadHistory(ctx context.Context, j *journal.Journal, q HistoryQuery) (Histo
 // groupFills splits fills by (connector, market), keeping time order inside each group and ordering the groups
 // by connector and market so reports are stable.
 func groupFills(fills []journal.Fill) [][]journal.Fill {
+	if sameMarket(fills) {
+		return [][]journal.Fill{fills} // the common case: no copy of a million fills
+	}
 	byKey := map[[2]string][]journal.Fill{}
 	var keys [][2]string
 	for _, f := range fills {
@@ -82,6 +85,15 @@ func groupFills(fills []journal.Fill) [][]journal.Fill {
 		groups = append(groups, byKey[key])
 	}
 	return groups
+}
+
+func sameMarket(fills []journal.Fill) bool {
+	for _, f := range fills {
+		if f.Connector != fills[0].Connector || f.Market != fills[0].Market {
+			return false
+		}
+	}
+	return true
 }
 
 func loadMarketInputs(ctx context.Context, j *journal.Journal, fills []journal.Fill, q HistoryQuery) (MarketInputs, error) {

@@ -23,7 +23,7 @@ type Markout struct {
 	Notional   decimal.Decimal // Σ n·p of the fills measured
 	// WeightedBps is the notional-weighted mark-out in basis points: Σ MO / Σ n·p × 10⁴.
 	WeightedBps decimal.Decimal
-	PerFill     []FillMarkout
+	PerFill     []FillMarkout // only when asked for (Markouts' perFill), it costs a division per fill
 }
 
 // FillMarkout is one fill's mark-out at one horizon.
@@ -39,7 +39,7 @@ type FillMarkout struct {
 // mid at t_i + h is the last mark after the fill and at or before t_i + h (the mid at fill when there is none),
 // held flat after the last mark; a fill whose t_i + h is after end (when end is set) is excluded.
 func Markouts(fills []journal.Fill, fillMids []decimal.Decimal, marks []journal.Mark, horizons []time.Duration,
-	end time.Time) []Markout {
+	end time.Time, perFill bool) []Markout {
 	out := make([]Markout, 0, len(horizons))
 	for _, h := range horizons {
 		mo := Markout{Horizon: h, TotalQuote: decimal.Zero, DriftQuote: decimal.Zero, Notional: decimal.Zero,
@@ -57,8 +57,10 @@ func Markouts(fills []journal.Fill, fillMids []decimal.Decimal, marks []journal.
 			}
 			quote := eps.Mul(f.Amount).Mul(mid.Sub(f.Price))
 			drift := eps.Mul(f.Amount).Mul(mid.Sub(fillMids[i]))
-			mo.PerFill = append(mo.PerFill, FillMarkout{TradeID: f.ExchangeTradeID, Time: f.Time, Quote: quote,
-				Bps: divSignificant(eps.Mul(mid.Sub(f.Price)).Mul(bps), f.Price), DriftQuote: drift})
+			if perFill {
+				mo.PerFill = append(mo.PerFill, FillMarkout{TradeID: f.ExchangeTradeID, Time: f.Time, Quote: quote,
+					Bps: divSignificant(eps.Mul(mid.Sub(f.Price)).Mul(bps), f.Price), DriftQuote: drift})
+			}
 			mo.Fills++
 			mo.TotalQuote = mo.TotalQuote.Add(quote)
 			mo.DriftQuote = mo.DriftQuote.Add(drift)

@@ -136,14 +136,23 @@ func Replay(in ReplayInputs) MarketReplay {
 	var out MarketReplay
 	buckets := map[string]*BucketPnL{}
 	var order []string // buckets in the order their first event came
+	var current *BucketPnL
 	bucketFor := func(t time.Time, runID int64) *BucketPnL {
 		key := in.Bucket(t, runID)
+		if current != nil && current.Key == key {
+			return current
+		}
+		// Leaving a bucket: its unrealized PnL is the open position's value at its last event.
+		if current != nil {
+			current.Unrealized = lots.unrealized(state.mid)
+		}
 		b, ok := buckets[key]
 		if !ok {
 			b = &BucketPnL{Key: key, PnL: zeroPnL()}
 			buckets[key] = b
 			order = append(order, key)
 		}
+		current = b
 		return b
 	}
 	unpriced := map[string]bool{}
@@ -178,7 +187,6 @@ func Replay(in ReplayInputs) MarketReplay {
 			mi++
 			b := bucketFor(m.Time, m.RunID)
 			moveMid(b, m.Mid)
-			b.Unrealized = lots.unrealized(state.mid)
 			sample(n, m.Time)
 			continue
 		}
@@ -197,10 +205,12 @@ func Replay(in ReplayInputs) MarketReplay {
 		}
 		out.FillMids = append(out.FillMids, state.mid)
 		applyFill(&state, b, lots, f, in, unpriced, &out)
-		b.Unrealized = lots.unrealized(state.mid)
 		sample(n, f.Time)
 	}
 
+	if current != nil {
+		current.Unrealized = lots.unrealized(state.mid)
+	}
 	out.Window = zeroPnL()
 	for _, key := range order {
 		b := buckets[key]

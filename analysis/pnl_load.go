@@ -129,7 +129,7 @@ func loadMarketPnL(ctx context.Context, j *journal.Journal, fills []journal.Fill
 		in.StartMid = decimal.NewNullDecimal(mark.Mid)
 	}
 	m.Replay = Replay(in)
-	m.Markouts = Markouts(fills, m.Replay.FillMids, marks, q.Markouts, q.Until)
+	m.Markouts = Markouts(fills, m.Replay.FillMids, marks, q.Markouts, q.Until, false)
 
 	end, err := j.LatestBalances(ctx, first.Connector, "", []string{first.BaseAsset, first.QuoteAsset}, m.LastEvent)
 	if err != nil {

@@ -108,7 +108,7 @@ func TestMarkoutsReproducePNL03(t *testing.T) {
 	r := Replay(ReplayInputs{Fills: fills, Marks: marks, StartQuote: dec("10000"),
 		StartMid: decimal.NewNullDecimal(dec("100")), Method: MethodAvgCost, Bucket: oneBucket})
 	horizons := []time.Duration{0, time.Second, 3 * time.Second}
-	got := Markouts(fills, r.FillMids, marks, horizons, time.Time{})
+	got := Markouts(fills, r.FillMids, marks, horizons, time.Time{}, true)
 	near := func(a decimal.Decimal, b float64) bool {
 		f := a.InexactFloat64()
 		return math.Abs(f-b) <= 1e-9*math.Max(1, math.Abs(b))
