@@ -6,7 +6,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 # Every plugin binary lives in cmd/mm-plugin-<name>; make build puts them beside mm in ./bin.
 PLUGINS  := $(patsubst cmd/%,%,$(wildcard cmd/mm-plugin-*))
 
-.PHONY: all build run test bench lint clean
+.PHONY: all build run test bench lint proto clean
 
 all: build
 
@@ -35,6 +35,11 @@ lint:
 	@out=$$(gofmt -l .); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# Regenerates plugins/internal/pb from plugins/proto with the generators pinned in tools/proto (needs protoc;
+# a fresh clone never needs this: the generated code is committed).
+proto:
+	sh plugins/proto/generate.sh
 
 clean:
 	rm -rf $(BIN)

@@ -1,0 +1,331 @@
+package feed
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/market"
+)
+
+// captureLine is one parsed line of a capture: the local receive time and the message as an Event (Seq and
+// Time unset for the caller). symbol is the stream's symbol ("btcusdt"), empty for a REST snapshot.
+type captureLine struct {
+	localNS int64
+	symbol  []byte
+	event   Event
+}
+
+// parseCaptureLine parses `<local ns> <raw JSON>` (PROVENANCE.md): a combined-stream envelope
+// {"stream":"<symbol>@<kind>","data":{...}} for depth@100ms, bookTicker and trade, or a bare REST depth
+// snapshot {"lastUpdateId":…,"bids":…,"asks":…}. Field names follow Binance's spot stream docs
+// (reference/exchanges.md "Public market streams").
+func parseCaptureLine(line []byte) (captureLine, error) {
+	var out captureLine
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return out, errors.New("want `<local ns> <json>`, found no space")
+	}
+	ns, err := parseUint(line[:sp])
+	if err != nil || ns > math.MaxInt64 {
+		return out, fmt.Errorf("local receive time %q: want nanoseconds since the Unix epoch", line[:sp])
+	}
+	out.localNS = int64(ns)
+
+	s := &jsonScanner{buf: line[sp+1:]}
+	var stream, data []byte
+	var snap snapshotFields
+	err = s.object(func(key []byte) error {
+		switch string(key) {
+		case "stream":
+			v, err := s.str()
+			stream = v
+			return err
+		case "data":
+			start := s.peek()
+			begin := s.pos
+			if start != '{' {
+				return s.errorf("data: want an object")
+			}
+			err := s.skip()
+			data = s.buf[begin:s.pos]
+			return err
+		}
+		return snap.field(s, key)
+	})
+	if err == nil {
+		err = s.end()
+	}
+	if err != nil {
+		return out, err
+	}
+	switch {
+	case stream != nil && data != nil:
+		return parseStreamMessage(out, stream, data)
+	case stream != nil:
+		return out, fmt.Errorf("stream %q without data", stream)
+	case snap.seen&snapAll == snapAll:
+		out.event = Event{Kind: KindBookSnapshot, Levels: snap.levels, LastUpdateID: snap.lastUpdateID}
+		return out, nil
+	case snap.seen != 0:
+		return out, errors.New("depth snapshot needs lastUpdateId, bids and asks")
+	}
+	return out, errors.New("neither a stream envelope nor a depth snapshot")
+}
+
+const (
+	snapID = 1 << iota
+	snapBids
+	snapAsks
+	snapAll = snapID | snapBids | snapAsks
+)
+
+type snapshotFields struct {
+	seen         int
+	lastUpdateID uint64
+	levels       []Level
+}
+
+func (f *snapshotFields) field(s *jsonScanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "lastUpdateId":
+		f.seen |= snapID
+		f.lastUpdateID, err = s.uint()
+	case "bids":
+		f.seen |= snapBids
+		f.levels, err = parseLevels(s, f.levels, market.Buy, "bids")
+	case "asks":
+		f.seen |= snapAsks
+		f.levels, err = parseLevels(s, f.levels, market.Sell, "asks")
+	default:
+		err = s.skip()
+	}
+	return err
+}
+
+func parseStreamMessage(out captureLine, stream, data []byte) (captureLine, error) {
+	at := bytes.IndexByte(stream, '@')
+	if at <= 0 {
+		return out, fmt.Errorf("stream %q: want <symbol>@<kind>", stream)
+	}
+	out.symbol = stream[:at]
+	s := &jsonScanner{buf: data}
+	var err error
+	switch kind := string(stream[at+1:]); kind {
+	case "depth", "depth@100ms":
+		out.event, err = parseDepthUpdate(s)
+	case "bookTicker":
+		out.event, err = parseBookTicker(s)
+	case "trade":
+		out.event, err = parseTrade(s)
+	default:
+		// A stream mm does not replay is an error rather than skipped data (STYLE: bbgo's silent keys).
+		return out, fmt.Errorf("stream %q: unsupported (want depth@100ms, depth, bookTicker or trade)", stream)
+	}
+	if err != nil {
+		return out, fmt.Errorf("%s: %w", stream, err)
+	}
+	return out, nil
+}
+
+// Required-field bits shared by the stream parsers.
+const (
+	fFirst = 1 << iota
+	fLast
+	fBids
+	fAsks
+	fBidPrice
+	fBidSize
+	fAskPrice
+	fAskSize
+	fTradeID
+	fPrice
+	fSize
+	fTradeTime
+	fMaker
+)
+
+func requireFields(seen, want int, names string) error {
+	if seen&want != want {
+		return fmt.Errorf("missing a required field (want %s)", names)
+	}
+	return nil
+}
+
+func parseDepthUpdate(s *jsonScanner) (Event, error) {
+	ev := Event{Kind: KindBookUpdate}
+	seen := 0
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "U":
+			seen |= fFirst
+			ev.FirstUpdateID, err = s.uint()
+		case "u":
+			seen |= fLast
+			ev.LastUpdateID, err = s.uint()
+		case "E":
+			ev.ExchangeTime, err = msTime(s)
+		case "b":
+			seen |= fBids
+			ev.Levels, err = parseLevels(s, ev.Levels, market.Buy, "b")
+		case "a":
+			seen |= fAsks
+			ev.Levels, err = parseLevels(s, ev.Levels, market.Sell, "a")
+		case "pu":
+			return errors.New("USD-M depth (pu) is not supported; this reader implements the spot U/u bootstrap")
+		case "e":
+			var e []byte
+			if e, err = s.str(); err == nil && string(e) != "depthUpdate" {
+				err = fmt.Errorf("event type %q, want depthUpdate", e)
+			}
+		default:
+			err = s.skip()
+		}
+		return err
+	})
+	if err != nil {
+		return ev, err
+	}
+	if err := requireFields(seen, fFirst|fLast|fBids|fAsks, "U, u, b, a"); err != nil {
+		return ev, err
+	}
+	if ev.FirstUpdateID > ev.LastUpdateID {
+		return ev, fmt.Errorf("U %d > u %d", ev.FirstUpdateID, ev.LastUpdateID)
+	}
+	return ev, nil
+}
+
+func parseBookTicker(s *jsonScanner) (Event, error) {
+	ev := Event{Kind: KindTopOfBook}
+	seen := 0
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "u":
+			seen |= fLast
+			ev.LastUpdateID, err = s.uint()
+		case "b":
+			seen |= fBidPrice
+			ev.BidPrice, err = decimalField(s, "b")
+		case "B":
+			seen |= fBidSize
+			ev.BidSize, err = decimalField(s, "B")
+		case "a":
+			seen |= fAskPrice
+			ev.AskPrice, err = decimalField(s, "a")
+		case "A":
+			seen |= fAskSize
+			ev.AskSize, err = decimalField(s, "A")
+		default:
+			err = s.skip()
+		}
+		return err
+	})
+	if err != nil {
+		return ev, err
+	}
+	return ev, requireFields(seen, fLast|fBidPrice|fBidSize|fAskPrice|fAskSize, "u, b, B, a, A")
+}
+
+func parseTrade(s *jsonScanner) (Event, error) {
+	ev := Event{Kind: KindTrade}
+	seen := 0
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "t":
+			seen |= fTradeID
+			ev.TradeID, err = s.uint()
+		case "p":
+			seen |= fPrice
+			ev.Price, err = decimalField(s, "p")
+		case "q":
+			seen |= fSize
+			ev.Size, err = decimalField(s, "q")
+		case "T":
+			seen |= fTradeTime
+			ev.ExchangeTime, err = msTime(s)
+		case "m":
+			seen |= fMaker
+			var buyerMaker bool
+			buyerMaker, err = s.boolean()
+			// m is true when the buyer was the maker, so the taker sold (PROVENANCE.md).
+			ev.TakerSide = market.Buy
+			if buyerMaker {
+				ev.TakerSide = market.Sell
+			}
+		default:
+			err = s.skip()
+		}
+		return err
+	})
+	if err != nil {
+		return ev, err
+	}
+	if err := requireFields(seen, fTradeID|fPrice|fSize|fTradeTime|fMaker, "t, p, q, T, m"); err != nil {
+		return ev, err
+	}
+	if ev.Price.Sign() == 0 || ev.Size.Sign() == 0 {
+		return ev, fmt.Errorf("trade %d with zero price or quantity", ev.TradeID)
+	}
+	return ev, nil
+}
+
+// parseLevels appends [[price, qty], ...] to levels. A price must be positive; qty 0 deletes a level.
+func parseLevels(s *jsonScanner, levels []Level, side market.Side, name string) ([]Level, error) {
+	err := s.array(func() error {
+		var pair [2]decimal.Decimal
+		n := 0
+		err := s.array(func() error {
+			if n == 2 {
+				return s.errorf("%s: a level has more than [price, qty]", name)
+			}
+			v, err := decimalField(s, name)
+			pair[n] = v
+			n++
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if n != 2 {
+			return s.errorf("%s: want [price, qty]", name)
+		}
+		if pair[0].Sign() == 0 {
+			return s.errorf("%s: price 0", name)
+		}
+		levels = append(levels, Level{Side: side, Price: pair[0], Size: pair[1]})
+		return nil
+	})
+	return levels, err
+}
+
+// decimalField reads a JSON string holding an unsigned decimal, as Binance sends prices and quantities.
+func decimalField(s *jsonScanner, name string) (decimal.Decimal, error) {
+	raw, err := s.str()
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	d, err := parseDecimal(raw)
+	if err != nil {
+		return d, fmt.Errorf("%s %q: %w", name, raw, err)
+	}
+	return d, nil
+}
+
+func msTime(s *jsonScanner) (time.Time, error) {
+	ms, err := s.uint()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if ms > uint64(math.MaxInt64/int64(time.Millisecond)) {
+		return time.Time{}, s.errorf("time %d ms out of range", ms)
+	}
+	return time.UnixMilli(int64(ms)).UTC(), nil
+}

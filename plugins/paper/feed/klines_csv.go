@@ -1,0 +1,306 @@
+package feed
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/market"
+)
+
+// KlinesColumns are the columns of Binance's kline dumps (github.com/binance/binance-public-data README,
+// "Klines"), in file order.
+var KlinesColumns = []string{"open_time", "open", "high", "low", "close", "volume", "close_time",
+	"quote_volume", "count", "taker_buy_volume", "taker_buy_quote_volume", "ignore"}
+
+// KlineOptions configure the kline fill rule.
+type KlineOptions struct {
+	// Tick is the market's price tick (a kline dump does not carry it; Binance BTCUSDT spot: 0.01). Required.
+	Tick decimal.Decimal
+	// SpreadTicks is the synthetic spread in ticks; 0 means 1, Binance BTCUSDT's usual spread.
+	SpreadTicks int64
+}
+
+// KlinesCSV replays a kline dump with the kline fill rule. A kline holds no trades and no book, so each row
+// becomes a fixed, deterministic sequence of synthetic events inside its interval:
+//
+//   - Path. Four prices: open, then high and low in the order high, low when close < open and low, high
+//     otherwise (the extreme against the candle's direction comes first), then close.
+//   - Times. The k-th price (k = 0..3) is at open_time + k·D/4, where D = close_time − open_time + 1 unit
+//     (1 ms or 1 µs, the unit of the row): for a 1m kline 0 s, 15 s, 30 s and 45 s into the minute.
+//   - Taker side. The open trades on the candle's side (buy when close ≥ open, sell otherwise); each later
+//     price is a buy when it is above the previous price, a sell when below, and keeps the previous side
+//     when equal.
+//   - Top of book. At each price P, first a KindTopOfBook at the touch the trade takes: a buy lifts the ask,
+//     so ask = P and bid = P − spread; a sell hits the bid, so bid = P and ask = P + spread, with spread =
+//     SpreadTicks × Tick. Sizes are zero (a kline says nothing about depth); a bid that would not be
+//     positive is zero (unknown).
+//   - Trade. Then a KindTrade at P with that taker side. The volume is split in quarters floored to the
+//     volume's own decimals, the close taking the remainder, so the four sizes add up to the row's volume
+//     exactly; zero-size trades are left out (a zero-volume kline gives the four tops and no trade).
+//     TradeID counts the synthetic trades of the file from 1.
+//
+// Rows must have low ≤ open, close ≤ high, and each row must open after the previous one closed.
+type KlinesCSV struct {
+	file      *csvFile
+	spread    fixedDecimal
+	cur       klinePath
+	step      int // next event of cur: 2k is the top of book at point k, 2k+1 its trade; 8 means done
+	seq       uint64
+	tradeID   uint64
+	lastClose fixedDecimal
+	lastTime  time.Time
+	err       error
+}
+
+// klinePath is one row's four points. Events are built from it in Next rather than queued, which saves
+// copying every Event (about 230 bytes) in and out of a queue.
+type klinePath struct {
+	at    [4]time.Time
+	price [4]decimal.Decimal
+	other [4]decimal.Decimal // the other side of the touch: the bid for a buy, the ask for a sell
+	side  [4]market.Side
+	size  [4]decimal.Decimal
+}
+
+// OpenKlinesCSV opens a kline dump (KlinesColumns): .csv, .csv.gz or .zip, with or without a header row, times
+// in ms or µs (see dumpTime).
+func OpenKlinesCSV(path string, opts KlineOptions) (*KlinesCSV, error) {
+	if opts.Tick.Sign() <= 0 {
+		return nil, errors.New("feed: klines: a positive tick is required for the fill rule's spread")
+	}
+	if opts.SpreadTicks < 0 {
+		return nil, fmt.Errorf("feed: klines: spread %d ticks: want ≥ 0", opts.SpreadTicks)
+	}
+	if opts.SpreadTicks == 0 {
+		opts.SpreadTicks = 1
+	}
+	f, err := openCSV(path, KlinesColumns)
+	if err != nil {
+		return nil, err
+	}
+	return &KlinesCSV{file: f, spread: newFixed(opts.Tick.Mul(decimal.NewFromInt(opts.SpreadTicks))), step: 8}, nil
+}
+
+// Close closes the file.
+func (k *KlinesCSV) Close() error {
+	if k.err == nil {
+		k.err = fmt.Errorf("feed: %s: closed", k.file.path)
+	}
+	return k.file.close()
+}
+
+// Next returns the next synthetic event, io.EOF at the end, or a final error naming file and line.
+func (k *KlinesCSV) Next() (Event, error) {
+	for {
+		for k.step < 8 {
+			point, trade := k.step/2, k.step%2 == 1
+			k.step++
+			p := &k.cur
+			if trade && p.size[point].Sign() == 0 {
+				continue
+			}
+			k.seq++
+			ev := Event{Seq: k.seq, Time: p.at[point], ExchangeTime: p.at[point]}
+			switch {
+			case trade:
+				k.tradeID++
+				ev.Kind, ev.Price, ev.Size, ev.TradeID, ev.TakerSide = KindTrade, p.price[point], p.size[point], k.tradeID, p.side[point]
+			case p.side[point] == market.Buy:
+				ev.Kind, ev.BidPrice, ev.AskPrice, ev.BidSize, ev.AskSize = KindTopOfBook, p.other[point], p.price[point], decimal.Zero, decimal.Zero
+			default:
+				ev.Kind, ev.BidPrice, ev.AskPrice, ev.BidSize, ev.AskSize = KindTopOfBook, p.price[point], p.other[point], decimal.Zero, decimal.Zero
+			}
+			return ev, nil
+		}
+		if k.err != nil {
+			return Event{}, k.err
+		}
+		if err := k.row(); err != nil {
+			k.err = err
+			if err != io.EOF {
+				_ = k.file.close()
+			}
+			return Event{}, err
+		}
+	}
+}
+
+func (k *KlinesCSV) row() error {
+	fields, err := k.file.next()
+	if err != nil {
+		return err
+	}
+	open, openUnit, err := dumpTime(fields[0])
+	if err != nil {
+		return k.file.errorf("open_time: %v", err)
+	}
+	closeTime, _, err := dumpTime(fields[6])
+	if err != nil {
+		return k.file.errorf("close_time: %v", err)
+	}
+	if !closeTime.After(open) {
+		return k.file.errorf("close_time %s is not after open_time %s", closeTime.Format(time.RFC3339Nano),
+			open.Format(time.RFC3339Nano))
+	}
+	if !open.After(k.lastTime) {
+		return k.file.errorf("open_time %s is not after the previous row's close_time %s",
+			open.Format(time.RFC3339Nano), k.lastTime.Format(time.RFC3339Nano))
+	}
+	k.lastTime = closeTime
+	var ohlc [4]fixedDecimal
+	for i, name := range [4]string{"open", "high", "low", "close"} {
+		// A row usually opens at the previous close: reuse that decimal instead of allocating its twin.
+		if ohlc[i], err = parseFixedReusing(fields[1+i], k.lastClose); err != nil {
+			return k.file.errorf("%s %q: %v", name, fields[1+i], err)
+		}
+	}
+	o, h, l, c := ohlc[0], ohlc[1], ohlc[2], ohlc[3]
+	quarter, last, err := splitQuarters(fields[5])
+	if err != nil {
+		return k.file.errorf("volume %q: %v", fields[5], err)
+	}
+	if l.d.Sign() <= 0 || l.cmp(o) > 0 || l.cmp(c) > 0 || h.cmp(o) < 0 || h.cmp(c) < 0 {
+		return k.file.errorf("prices out of order: want 0 < low ≤ open, close ≤ high (o %s h %s l %s c %s)",
+			o.d, h.d, l.d, c.d)
+	}
+	k.lastClose = c
+	path := [4]fixedDecimal{o, l, h, c}
+	if c.cmp(o) < 0 {
+		path[1], path[2] = h, l
+	}
+	interval := closeTime.Sub(open) + openUnit
+	side := market.Buy
+	if c.cmp(o) < 0 {
+		side = market.Sell
+	}
+	p := &k.cur
+	for i, point := range path {
+		if i > 0 {
+			switch point.cmp(path[i-1]) {
+			case 1:
+				side = market.Buy
+			case -1:
+				side = market.Sell
+			}
+		}
+		p.at[i] = open.Add(interval * time.Duration(i) / 4)
+		p.price[i], p.side[i], p.size[i] = point.d, side, quarter
+		if side == market.Buy {
+			p.other[i] = point.sub(k.spread)
+		} else {
+			p.other[i] = point.add(k.spread)
+		}
+	}
+	p.size[3] = last
+	k.step = 0
+	return nil
+}
+
+// fixedDecimal is a parsed decimal that also keeps its int64 mantissa and exponent when they fit, so the fill
+// rule's arithmetic (spread, volume quarters) runs on integers and allocates only the result.
+type fixedDecimal struct {
+	d     decimal.Decimal
+	m     int64
+	exp   int32
+	small bool
+}
+
+func newFixed(d decimal.Decimal) fixedDecimal {
+	f := fixedDecimal{d: d}
+	if c := d.Coefficient(); c.IsInt64() {
+		f.m, f.exp, f.small = c.Int64(), d.Exponent(), true
+	}
+	return f
+}
+
+// parseFixedReusing parses b, returning prev itself when b has the same value written the same way.
+func parseFixedReusing(b []byte, prev fixedDecimal) (fixedDecimal, error) {
+	m, exp, digits, err := scanDecimal(b)
+	if err != nil {
+		return fixedDecimal{}, err
+	}
+	if prev.small && digits <= 18 && m == prev.m && exp == prev.exp {
+		return prev, nil
+	}
+	if digits > 18 {
+		d, err := parseDecimal(b)
+		return fixedDecimal{d: d}, err
+	}
+	return fixedDecimal{d: decimal.New(m, exp), m: m, exp: exp, small: true}, nil
+}
+
+// cmp compares two decimals; equal exponents (every price of one file) compare as integers.
+func (f fixedDecimal) cmp(g fixedDecimal) int {
+	if f.small && g.small && f.exp == g.exp {
+		switch {
+		case f.m < g.m:
+			return -1
+		case f.m > g.m:
+			return 1
+		}
+		return 0
+	}
+	return f.d.Cmp(g.d)
+}
+
+// aligned returns g's mantissa at f's exponent when that is exact and fits.
+func (f fixedDecimal) aligned(g fixedDecimal) (int64, bool) {
+	if !f.small || !g.small || g.exp < f.exp || g.exp-f.exp > 18 {
+		return 0, false
+	}
+	scale := int64(math.Pow10(int(g.exp - f.exp)))
+	if g.m > math.MaxInt64/scale {
+		return 0, false
+	}
+	return g.m * scale, true
+}
+
+// sub is f − g, or zero when that is not positive (a bid below zero is unknown).
+func (f fixedDecimal) sub(g fixedDecimal) decimal.Decimal {
+	if gm, ok := f.aligned(g); ok {
+		if f.m-gm <= 0 {
+			return decimal.Zero
+		}
+		return decimal.New(f.m-gm, f.exp)
+	}
+	if r := f.d.Sub(g.d); r.Sign() > 0 {
+		return r
+	}
+	return decimal.Zero
+}
+
+func (f fixedDecimal) add(g fixedDecimal) decimal.Decimal {
+	if gm, ok := f.aligned(g); ok && f.m <= math.MaxInt64-gm {
+		return decimal.New(f.m+gm, f.exp)
+	}
+	return f.d.Add(g.d)
+}
+
+// splitQuarters parses a volume and returns a quarter of it floored to its own decimals, and what is left for
+// the fourth part (volume − 3 quarters), so that 3·quarter + last == volume exactly. The volume itself is never
+// emitted, so when it fits in an int64 no decimal is made for it.
+func splitQuarters(b []byte) (quarter, last decimal.Decimal, err error) {
+	m, exp, digits, err := scanDecimal(b)
+	switch {
+	case err != nil:
+		return quarter, last, err
+	case digits <= 18:
+		q := m / 4
+		if q == 0 {
+			return decimal.Zero, decimal.New(m, exp), nil
+		}
+		return decimal.New(q, exp), decimal.New(m-3*q, exp), nil
+	}
+	v, err := parseDecimal(b)
+	if err != nil {
+		return quarter, last, err
+	}
+	unit := decimal.New(1, min(v.Exponent(), 0))
+	quarter = market.FloorToStep(v.Div(decimal.NewFromInt(4)), unit)
+	return quarter, v.Sub(quarter.Mul(decimal.NewFromInt(3))), nil
+}

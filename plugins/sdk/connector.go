@@ -1,0 +1,39 @@
+package sdk
+
+import (
+	"context"
+
+	"github.com/mmtoolkit/mm/market"
+)
+
+// Connector is one exchange account as mm sees it (DESIGN.md §4). A plugin implements it; the host gets the
+// same interface back from the gRPC client, so mm also links connectors in-process (the paper exchange for fast
+// replays) without a second code path.
+//
+// Domain failures are returned as *Error (or as PlaceResult.Err / CancelResult.Err per order). Any other error
+// returned by a plugin reaches the host as CodeInternal with the error's text.
+type Connector interface {
+	// Info must work before Configure.
+	Info(ctx context.Context) (PluginInfo, error)
+	// Configure receives the plugin's section of the mm config as JSON. Secrets never travel here: plugins
+	// read API keys from their environment (DESIGN.md §1).
+	Configure(ctx context.Context, configJSON []byte) error
+	// Shutdown stops streams and releases exchange sessions; the host calls it before killing the process.
+	Shutdown(ctx context.Context) error
+
+	MarketRules(ctx context.Context, m market.Pair) (MarketRules, error)
+	Balances(ctx context.Context) ([]Balance, error)
+	OpenOrders(ctx context.Context, m market.Pair) ([]Order, error)
+	// PlaceOrders returns one result per request, in request order. A client order id that already exists
+	// yields that order with Duplicate set, so re-sending after a timeout is safe (DESIGN.md §3).
+	PlaceOrders(ctx context.Context, orders []OrderRequest) ([]PlaceResult, error)
+	// CancelOrders returns one result per client order id, in request order.
+	CancelOrders(ctx context.Context, m market.Pair, clientOrderIDs []string) ([]CancelResult, error)
+	CancelAll(ctx context.Context, m market.Pair) ([]Order, error)
+	// TradesSince returns our fills after cursor (empty: the oldest the exchange keeps), at most limit of them
+	// (0: the plugin chooses).
+	TradesSince(ctx context.Context, m market.Pair, cursor string, limit int) (TradesPage, error)
+	// Subscribe streams events until ctx is cancelled. The plugin closes the channel when it stops; the host
+	// side closes it after a StreamError when the stream fails.
+	Subscribe(ctx context.Context, req SubscribeRequest) (<-chan Event, error)
+}
