@@ -62,6 +62,9 @@ func LoadHistory(ctx context.Context, j *journal.Journal, q HistoryQuery) (Histo
 // groupFills splits fills by (connector, market), keeping time order inside each group and ordering the groups
 // by connector and market so reports are stable.
 func groupFills(fills []journal.Fill) [][]journal.Fill {
+	if len(fills) == 0 {
+		return nil
+	}
 	if sameMarket(fills) {
 		return [][]journal.Fill{fills} // the common case: no copy of a million fills
 	}
