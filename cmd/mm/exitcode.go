@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mmtoolkit/mm/journal"
+	"github.com/mmtoolkit/mm/plugins/host"
 )
 
 // Exit codes, documented in README.md and in each command's help (DESIGN.md §1).
@@ -54,6 +55,8 @@ func exitCode(err error) int {
 		return exitErr.Code
 	case errors.Is(err, journal.ErrLocked):
 		return exitLocked
+	case errors.Is(err, host.ErrUnreachable):
+		return exitUnreachable
 	case errors.Is(err, journal.ErrNotJournal), errors.Is(err, journal.ErrTooNew),
 		errors.Is(err, journal.ErrTooOld), errors.Is(err, journal.ErrNotFound):
 		return exitUsage

@@ -105,6 +105,7 @@ SQLite trade journal, and answers afterwards whether the profit came from the sp
 		NewCmdVersion(opts, nil),
 		NewCmdSkewCalc(opts, nil),
 		NewCmdJournal(opts),
+		NewCmdPlugins(opts),
 		NewCmdHistory(opts, nil),
 		NewCmdPnL(opts, nil),
 	)

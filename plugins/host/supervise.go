@@ -22,13 +22,15 @@ type SuperviseConfig struct {
 	Config
 	// OnRestart runs after every successful restart, before the new connector is handed out. The run loop
 	// reconciles there (open orders, trades since the last journaled fill; DESIGN.md §3–4). An error counts as a
-	// failed restart: the new process is closed and the next attempt follows the backoff.
+	// failed restart: the new process is closed and the next attempt follows the backoff. It must return when
+	// ctx ends, which Close waits for.
 	OnRestart func(ctx context.Context, c sdk.Connector) error
-	// MaxFailures is how many consecutive failed start attempts end supervision; 0 means 5. A restart counts
-	// as failed when the start, the handshake or OnRestart fails, or when the new process dies within
-	// StableAfter, so a plugin in a crash loop is given up on too (reference/go.md §1.12 P10).
+	// MaxFailures is how many consecutive failures end supervision; 0 means 5. A start attempt fails when the
+	// process, the handshake or OnRestart fails; a restart also counts as failed when the new process dies
+	// within StableAfter, so a plugin in a crash loop is given up on too (reference/go.md §1.12 P10).
 	MaxFailures int
-	// Backoff is the wait before the first restart attempt, doubled after every failure; 0 means 100 ms.
+	// Backoff is the wait before the first retry, doubled for each consecutive failure; 0 means 100 ms.
+	// Every restart is a retry; the very first start is not.
 	Backoff time.Duration
 	// MaxBackoff caps the wait; 0 means 5 s.
 	MaxBackoff time.Duration
@@ -135,8 +137,13 @@ func Supervise(ctx context.Context, cfg SuperviseConfig) (*Supervisor, error) {
 		changed: make(chan struct{}), done: make(chan struct{}),
 	}
 	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
-	if err := s.start(nil); err != nil {
+	err := s.start(nil)
+	if !stop() && err == nil {
+		// ctx ended just as the plugin came up: nobody is waiting for it.
+		_ = s.plugin.Close(context.WithoutCancel(ctx))
+		err = fmt.Errorf("plugin %s: %w: %w", cfg.Name, ErrUnreachable, context.Cause(ctx))
+	}
+	if err != nil {
 		cancel()
 		return nil, err
 	}
