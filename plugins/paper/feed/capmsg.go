@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -23,8 +24,10 @@ type captureLine struct {
 // parseCaptureLine parses `<local ns> <raw JSON>` (PROVENANCE.md): a combined-stream envelope
 // {"stream":"<symbol>@<kind>","data":{...}} for depth@100ms, bookTicker and trade, or a bare REST depth
 // snapshot {"lastUpdateId":…,"bids":…,"asks":…}. Field names follow Binance's spot stream docs
-// (reference/exchanges.md "Public market streams").
-func parseCaptureLine(line []byte) (captureLine, error) {
+// (reference/exchanges.md "Public market streams"). Levels are collected in *scratch, reused from line to line,
+// and copied once to an exactly sized slice: appending straight into each event's own slice made most of a
+// replay's garbage, and garbage is what sets the GC's pace here.
+func parseCaptureLine(line []byte, scratch *[]Level) (captureLine, error) {
 	var out captureLine
 	sp := bytes.IndexByte(line, ' ')
 	if sp < 0 {
@@ -38,7 +41,7 @@ func parseCaptureLine(line []byte) (captureLine, error) {
 
 	s := &jsonScanner{buf: line[sp+1:]}
 	var stream, data []byte
-	var snap snapshotFields
+	snap := snapshotFields{levels: (*scratch)[:0]}
 	err = s.object(func(key []byte) error {
 		switch string(key) {
 		case "stream":
@@ -65,11 +68,12 @@ func parseCaptureLine(line []byte) (captureLine, error) {
 	}
 	switch {
 	case stream != nil && data != nil:
-		return parseStreamMessage(out, stream, data)
+		return parseStreamMessage(out, stream, data, scratch)
 	case stream != nil:
 		return out, fmt.Errorf("stream %q without data", stream)
 	case snap.seen&snapAll == snapAll:
-		out.event = Event{Kind: KindBookSnapshot, Levels: snap.levels, LastUpdateID: snap.lastUpdateID}
+		*scratch = snap.levels
+		out.event = Event{Kind: KindBookSnapshot, Levels: slices.Clone(snap.levels), LastUpdateID: snap.lastUpdateID}
 		return out, nil
 	case snap.seen != 0:
 		return out, errors.New("depth snapshot needs lastUpdateId, bids and asks")
@@ -108,7 +112,7 @@ func (f *snapshotFields) field(s *jsonScanner, key []byte) error {
 	return err
 }
 
-func parseStreamMessage(out captureLine, stream, data []byte) (captureLine, error) {
+func parseStreamMessage(out captureLine, stream, data []byte, scratch *[]Level) (captureLine, error) {
 	at := bytes.IndexByte(stream, '@')
 	if at <= 0 {
 		return out, fmt.Errorf("stream %q: want <symbol>@<kind>", stream)
@@ -118,7 +122,7 @@ func parseStreamMessage(out captureLine, stream, data []byte) (captureLine, erro
 	var err error
 	switch kind := string(stream[at+1:]); kind {
 	case "depth", "depth@100ms":
-		out.event, err = parseDepthUpdate(s)
+		out.event, err = parseDepthUpdate(s, scratch)
 	case "bookTicker":
 		out.event, err = parseBookTicker(s)
 	case "trade":
@@ -157,8 +161,8 @@ func requireFields(seen, want int, names string) error {
 	return nil
 }
 
-func parseDepthUpdate(s *jsonScanner) (Event, error) {
-	ev := Event{Kind: KindBookUpdate}
+func parseDepthUpdate(s *jsonScanner, scratch *[]Level) (Event, error) {
+	ev := Event{Kind: KindBookUpdate, Levels: (*scratch)[:0]}
 	seen := 0
 	err := s.object(func(key []byte) error {
 		var err error
@@ -192,6 +196,8 @@ func parseDepthUpdate(s *jsonScanner) (Event, error) {
 	if err != nil {
 		return ev, err
 	}
+	*scratch = ev.Levels
+	ev.Levels = slices.Clone(ev.Levels)
 	if err := requireFields(seen, fFirst|fLast|fBids|fAsks, "U, u, b, a"); err != nil {
 		return ev, err
 	}

@@ -85,6 +85,7 @@ type Capture struct {
 	lastPos position
 	symbol  string
 
+	levels    []Level // parse scratch, see parseCaptureLine
 	book      *Book
 	state     syncState
 	lastID    uint64 // u of the last update accepted into the book (or the snapshot's id)
@@ -159,7 +160,7 @@ func (c *Capture) Next() (Event, error) {
 			c.fail(err)
 			break
 		}
-		msg, err := parseCaptureLine(line)
+		msg, err := parseCaptureLine(line, &c.levels)
 		if err != nil {
 			c.fail(fmt.Errorf("%s:%d: %w", c.pos.file, c.pos.line, err))
 			break

@@ -20,7 +20,8 @@ func FuzzCaptureLine(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		msg, err := parseCaptureLine([]byte(line))
+		var scratch []Level
+		msg, err := parseCaptureLine([]byte(line), &scratch)
 		if err != nil {
 			return
 		}
