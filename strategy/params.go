@@ -57,6 +57,9 @@ type PMMParams struct {
 	// OrderOverride replaces the level-based proposal when non-empty (order_override, and the split order
 	// levels that start.py turns into one). Map order is not Hummingbot's dict order, so entries are a list.
 	OrderOverride []OrderOverride
+	// SplitOrderLevelsEnabled says OrderOverride was built from the bid/ask_order_level_spreads and amounts lists
+	// (split_order_levels_enabled); order optimization then re-prices levels from those spreads (§1.4).
+	SplitOrderLevelsEnabled bool
 
 	ShouldWaitOrderCancelConfirmation bool          // should_wait_order_cancel_confirmation
 	StatusReportInterval              time.Duration // status_report_interval
