@@ -22,7 +22,7 @@ func NewCmdJournal(global *GlobalOptions) *cobra.Command {
 			return usageErrorf("mm journal needs a subcommand: %s", strings.Join(subcommandNames(cmd), ", "))
 		},
 	}
-	cmd.AddCommand(NewCmdJournalCheck(global, nil))
+	cmd.AddCommand(NewCmdJournalCheck(global, nil), NewCmdJournalImport(global, nil), NewCmdJournalExport(global, nil))
 	return cmd
 }
 
