@@ -73,7 +73,10 @@ type MarketHistory struct {
 
 // MarketInputs is everything one market's history needs, already read from the journal.
 type MarketInputs struct {
-	Fills []journal.Fill // of one connector and market, in time order; at least one
+	// Summary aggregates the market's fills in the window (at least one trade). Fills lists them, in time
+	// order, only when the report shows every trade (--verbose); the figures come from Summary alone.
+	Summary journal.FillSummary
+	Fills   []journal.Fill
 	// StartBalances and CurrentBalances hold the snapshots found, keyed by asset; a missing asset is absent.
 	StartBalances   map[string]decimal.Decimal
 	CurrentBalances map[string]decimal.Decimal
@@ -92,15 +95,15 @@ type MarketInputs struct {
 // cur_value − hold_value, keeping total = trade − fees without counting fees twice. With inferred start balances
 // (current minus traded volume, fees not included) Hummingbot's formulas apply unchanged: trade = cur − hold.
 func ComputeMarketHistory(in MarketInputs) MarketHistory {
-	first := in.Fills[0]
+	sum := in.Summary
 	h := MarketHistory{
-		Connector: first.Connector, Market: first.Market,
-		BaseAsset: first.BaseAsset, QuoteAsset: first.QuoteAsset,
+		Connector: sum.Connector, Market: sum.Market,
+		BaseAsset: sum.BaseAsset, QuoteAsset: sum.QuoteAsset,
 		Fills: in.Fills,
 	}
-	h.tradeStats()
+	h.tradeStats(sum)
 	h.priceNow(in)
-	h.StartPrice = first.Price
+	h.StartPrice = sum.FirstPrice
 	h.fees(in)
 
 	curBase, okBase := in.CurrentBalances[h.BaseAsset]
@@ -135,21 +138,9 @@ func ComputeMarketHistory(in MarketInputs) MarketHistory {
 	return h
 }
 
-func (h *MarketHistory) tradeStats() {
-	h.Buy = TradeStats{VolumeBase: decimal.Zero, VolumeQuote: decimal.Zero}
-	h.Sell = h.Buy
-	for _, f := range h.Fills {
-		notional := f.Amount.Mul(f.Price)
-		if f.Side == journal.SideBuy {
-			h.Buy.Count++
-			h.Buy.VolumeBase = h.Buy.VolumeBase.Add(f.Amount)
-			h.Buy.VolumeQuote = h.Buy.VolumeQuote.Sub(notional)
-		} else {
-			h.Sell.Count++
-			h.Sell.VolumeBase = h.Sell.VolumeBase.Sub(f.Amount)
-			h.Sell.VolumeQuote = h.Sell.VolumeQuote.Add(notional)
-		}
-	}
+func (h *MarketHistory) tradeStats(sum journal.FillSummary) {
+	h.Buy = TradeStats{Count: int(sum.Buys.Trades), VolumeBase: sum.Buys.Base, VolumeQuote: sum.Buys.Quote.Neg()}
+	h.Sell = TradeStats{Count: int(sum.Sells.Trades), VolumeBase: sum.Sells.Base.Neg(), VolumeQuote: sum.Sells.Quote}
 	h.Total = TradeStats{
 		Count:       h.Buy.Count + h.Sell.Count,
 		VolumeBase:  h.Buy.VolumeBase.Add(h.Sell.VolumeBase),
@@ -169,7 +160,7 @@ func (h *MarketHistory) priceNow(in MarketInputs) {
 	case in.Mark.Valid:
 		h.CurrentPrice, h.PriceSource = in.Mark.Decimal, PriceFromMark
 	default:
-		h.CurrentPrice, h.PriceSource = h.Fills[len(h.Fills)-1].Price, PriceFromLastTrade
+		h.CurrentPrice, h.PriceSource = in.Summary.LastPrice, PriceFromLastTrade
 	}
 }
 
@@ -177,13 +168,7 @@ func (h *MarketHistory) priceNow(in MarketInputs) {
 // current price, any other asset through the marks. Unpriced fees are listed and excluded from FeeInQuote with
 // one warning per asset (users.md: a BNB fee with no BNB rate must not be valued at 1, nor warned about 1000×).
 func (h *MarketHistory) fees(in MarketInputs) {
-	sums := map[string]decimal.Decimal{}
-	for _, f := range h.Fills {
-		if f.Fee.IsZero() && f.FeeAsset == "" {
-			continue
-		}
-		sums[f.FeeAsset] = sums[f.FeeAsset].Add(f.Fee)
-	}
+	sums := in.Summary.Fees
 	assets := make([]string, 0, len(sums))
 	for asset := range sums {
 		assets = append(assets, asset)
@@ -225,6 +210,28 @@ type HistoryReport struct {
 	// AveragedReturnPct is the simple mean of the markets' returns, as Hummingbot prints it with more than one
 	// market; markets without performance figures are left out.
 	AveragedReturnPct decimal.NullDecimal
+}
+
+// SummarizeFills aggregates fills of one connector and market, in time order, the way the journal's
+// FillSummaries does in SQL.
+func SummarizeFills(fills []journal.Fill) journal.FillSummary {
+	first, last := fills[0], fills[len(fills)-1]
+	s := journal.FillSummary{Connector: first.Connector, Market: first.Market, BaseAsset: first.BaseAsset,
+		QuoteAsset: first.QuoteAsset, Fees: map[string]decimal.Decimal{}, FirstTime: first.Time, LastTime: last.Time,
+		FirstPrice: first.Price, LastPrice: last.Price,
+		Buys:  journal.SideTotals{Base: decimal.Zero, Quote: decimal.Zero},
+		Sells: journal.SideTotals{Base: decimal.Zero, Quote: decimal.Zero}}
+	for _, f := range fills {
+		side := &s.Sells
+		if f.Side == journal.SideBuy {
+			side = &s.Buys
+		}
+		side.Trades++
+		side.Base = side.Base.Add(f.Amount)
+		side.Quote = side.Quote.Add(f.Amount.Mul(f.Price))
+		s.Fees[f.FeeAsset] = s.Fees[f.FeeAsset].Add(f.Fee)
+	}
+	return s
 }
 
 // averageReturn fills AveragedReturnPct.

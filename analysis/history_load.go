@@ -25,35 +25,42 @@ type HistoryQuery struct {
 // ErrPriceNeedsOneMarket is returned when --price is given for a window with several markets.
 var ErrPriceNeedsOneMarket = fmt.Errorf("a current price override needs a single market: add --market")
 
-// LoadHistory reads the window's fills (all of them: no 100-trade cap, DESIGN.md §8) and, per market, the balance
-// snapshots and marks the report needs, then computes it.
-func LoadHistory(ctx context.Context, j *journal.Journal, q HistoryQuery) (HistoryReport, error) {
+// LoadHistory computes the report of the window. The figures come from sums the journal computes in SQL; the
+// fills themselves are read (all of them: no 100-trade cap, DESIGN.md §8) only when listTrades is set.
+func LoadHistory(ctx context.Context, j *journal.Journal, q HistoryQuery, listTrades bool) (HistoryReport, error) {
 	report := HistoryReport{Since: q.Since, Until: q.Until}
-	fills, err := j.Fills(ctx, journal.FillFilter{Connector: q.Connector, Market: q.Market, RunID: q.RunID,
-		Since: q.Since, Until: q.Until})
-	if err != nil {
+	filter := journal.FillFilter{Connector: q.Connector, Market: q.Market, RunID: q.RunID, Since: q.Since, Until: q.Until}
+	summaries, err := j.FillSummaries(ctx, filter)
+	if err != nil || len(summaries) == 0 {
 		return report, err
 	}
-	if len(fills) == 0 {
-		return report, nil
-	}
-	report.FirstTrade, report.LastTrade = fills[0].Time, fills[len(fills)-1].Time
-
-	groups := groupFills(fills)
-	if q.Price.Valid && len(groups) > 1 {
+	if q.Price.Valid && len(summaries) > 1 {
 		return report, ErrPriceNeedsOneMarket
 	}
 	rates, err := loadRates(ctx, j, q.Until)
 	if err != nil {
 		return report, err
 	}
-	for _, group := range groups {
-		in, err := loadMarketInputs(ctx, j, group, q)
+	for _, sum := range summaries {
+		in, err := loadMarketInputs(ctx, j, sum, q)
 		if err != nil {
 			return report, err
 		}
+		if listTrades {
+			f := filter
+			f.Connector, f.Market = sum.Connector, sum.Market
+			if in.Fills, err = j.Fills(ctx, f); err != nil {
+				return report, err
+			}
+		}
 		in.Rates = rates
 		report.Markets = append(report.Markets, ComputeMarketHistory(in))
+		if report.FirstTrade.IsZero() || sum.FirstTime.Before(report.FirstTrade) {
+			report.FirstTrade = sum.FirstTime
+		}
+		if sum.LastTime.After(report.LastTrade) {
+			report.LastTrade = sum.LastTime
+		}
 	}
 	report.averageReturn()
 	return report, nil
@@ -99,20 +106,19 @@ func sameMarket(fills []journal.Fill) bool {
 	return true
 }
 
-func loadMarketInputs(ctx context.Context, j *journal.Journal, fills []journal.Fill, q HistoryQuery) (MarketInputs, error) {
-	first := fills[0]
-	assets := []string{first.BaseAsset, first.QuoteAsset}
-	in := MarketInputs{Fills: fills, Price: q.Price}
-	start, err := j.LatestBalances(ctx, first.Connector, "", assets, first.Time)
+func loadMarketInputs(ctx context.Context, j *journal.Journal, sum journal.FillSummary, q HistoryQuery) (MarketInputs, error) {
+	assets := []string{sum.BaseAsset, sum.QuoteAsset}
+	in := MarketInputs{Summary: sum, Price: q.Price}
+	start, err := j.LatestBalances(ctx, sum.Connector, "", assets, sum.FirstTime)
 	if err != nil {
 		return in, err
 	}
-	current, err := j.LatestBalances(ctx, first.Connector, "", assets, untilInclusive(q.Until))
+	current, err := j.LatestBalances(ctx, sum.Connector, "", assets, untilInclusive(q.Until))
 	if err != nil {
 		return in, err
 	}
 	in.StartBalances, in.CurrentBalances = totals(start), totals(current)
-	mark, ok, err := j.LatestMark(ctx, first.Market, untilInclusive(q.Until))
+	mark, ok, err := j.LatestMark(ctx, sum.Market, untilInclusive(q.Until))
 	if err != nil {
 		return in, err
 	}

@@ -25,7 +25,7 @@ func TestHistoryReproducesPerfSpot(t *testing.T) {
 	sharedtest.Decode(t, v.Computed, &want)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	h := ComputeMarketHistory(MarketInputs{
-		Fills:           []journal.Fill{fill("buy", "10", "100", t0), fill("sell", "15", "120", t0.Add(time.Second))},
+		Summary:         SummarizeFills([]journal.Fill{fill("buy", "10", "100", t0), fill("sell", "15", "120", t0.Add(time.Second))}),
 		CurrentBalances: map[string]decimal.Decimal{"HBOT": dec("100"), "USDT": dec("10000")},
 		Price:           decimal.NewNullDecimal(dec("0.2")),
 	})
@@ -70,7 +70,7 @@ func TestHistoryReproducesDocsExample(t *testing.T) {
 	buy2 := fill("buy", "1", "2.1698", t0.Add(time.Second))
 	buy2.Fee = dec("0.428")
 	h := ComputeMarketHistory(MarketInputs{
-		Fills:           []journal.Fill{buy1, buy2},
+		Summary:         SummarizeFills([]journal.Fill{buy1, buy2}),
 		CurrentBalances: map[string]decimal.Decimal{"HBOT": dec("202671"), "USDT": dec("16.419")},
 		Price:           decimal.NewNullDecimal(dec("0.0000809")),
 	})
@@ -111,8 +111,8 @@ func TestHistoryConvertsFeesThroughMarks(t *testing.T) {
 			Side: "buy", Amount: dec(amount), Price: dec("1000"), Fee: dec(fee), FeeAsset: asset, Time: t0}
 	}
 	h := ComputeMarketHistory(MarketInputs{
-		Fills: []journal.Fill{part("0.5", "100", "COINALPHA"), part("0.25", "10", "USDT"), part("0.25", "5", "DAI"),
-			part("0.000001", "7", "BNB")},
+		Summary: SummarizeFills([]journal.Fill{part("0.5", "100", "COINALPHA"), part("0.25", "10", "USDT"),
+			part("0.25", "5", "DAI"), part("0.000001", "7", "BNB")}),
 		CurrentBalances: map[string]decimal.Decimal{"HBOT": dec("1"), "COINALPHA": dec("0")},
 		Rates:           NewRates(map[string]decimal.Decimal{"USDT-DAI": dec("0.9"), "DAI-COINALPHA": dec("2")}),
 	})
@@ -141,7 +141,7 @@ func TestHistoryWithStartSnapshotCountsFeesOnce(t *testing.T) {
 	buy.Fee, buy.FeeAsset = dec("0.1"), "USDT"
 	// Start 0 HBOT / 1000 USDT; bought 1 at 100 paying 0.1 USDT → 1 HBOT / 899.9 USDT; price now 110.
 	h := ComputeMarketHistory(MarketInputs{
-		Fills:           []journal.Fill{buy},
+		Summary:         SummarizeFills([]journal.Fill{buy}),
 		StartBalances:   map[string]decimal.Decimal{"HBOT": dec("0"), "USDT": dec("1000")},
 		CurrentBalances: map[string]decimal.Decimal{"HBOT": dec("1"), "USDT": dec("899.9")},
 		Price:           decimal.NewNullDecimal(dec("110")),

@@ -66,3 +66,47 @@ func decimalArg(value driver.Value) (d decimal.Decimal, ok bool, err error) {
 	}
 	return d, true, nil
 }
+
+// decimalSumProduct is the dsumprod(x, y) SQL aggregate: the exact Σ x·y of two canonical decimal TEXT columns,
+// for notional volumes (Σ price × amount) without a float product or a row per price level. Rows where either
+// value is NULL are skipped; the result is NULL when no row was added.
+type decimalSumProduct struct {
+	sum   decimal.Decimal
+	valid bool
+}
+
+func (s *decimalSumProduct) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
+	x, okX, err := decimalArg(args[0])
+	if err != nil {
+		return err
+	}
+	y, okY, err := decimalArg(args[1])
+	if err != nil || !okX || !okY {
+		return err
+	}
+	s.sum = s.sum.Add(x.Mul(y))
+	s.valid = true
+	return nil
+}
+
+func (s *decimalSumProduct) WindowInverse(_ *sqlite.FunctionContext, args []driver.Value) error {
+	x, okX, err := decimalArg(args[0])
+	if err != nil {
+		return err
+	}
+	y, okY, err := decimalArg(args[1])
+	if err != nil || !okX || !okY {
+		return err
+	}
+	s.sum = s.sum.Sub(x.Mul(y))
+	return nil
+}
+
+func (s *decimalSumProduct) WindowValue(*sqlite.FunctionContext) (driver.Value, error) {
+	if !s.valid {
+		return nil, nil
+	}
+	return s.sum.String(), nil
+}
+
+func (s *decimalSumProduct) Final(*sqlite.FunctionContext) {}

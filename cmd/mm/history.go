@@ -121,7 +121,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		return err
 	}
 	defer j.Close(ctx)
-	report, err := analysis.LoadHistory(ctx, j, opts.query)
+	report, err := analysis.LoadHistory(ctx, j, opts.query, opts.Verbose)
 	if errors.Is(err, analysis.ErrPriceNeedsOneMarket) {
 		return usageErrorf("--price: %v", err)
 	}
