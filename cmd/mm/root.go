@@ -108,6 +108,7 @@ SQLite trade journal, and answers afterwards whether the profit came from the sp
 		NewCmdPlugins(opts),
 		NewCmdHistory(opts, nil),
 		NewCmdPnL(opts, nil),
+		NewCmdConfig(opts),
 	)
 	return root
 }
