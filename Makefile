@@ -6,7 +6,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 # Every plugin binary lives in cmd/mm-plugin-<name>; make build puts them beside mm in ./bin.
 PLUGINS  := $(patsubst cmd/%,%,$(wildcard cmd/mm-plugin-*))
 
-.PHONY: all build run test bench lint proto clean
+.PHONY: all build run test bench lint proto klines clean
 
 all: build
 
@@ -35,6 +35,13 @@ lint:
 	@out=$$(gofmt -l .); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# A seeded synthetic year of Binance-format 1m klines for examples/klines-backtest.yaml and the replay benchmarks.
+klines: examples/data/btcusdt-1m.csv
+
+examples/data/btcusdt-1m.csv: examples/klinegen/main.go
+	@mkdir -p examples/data
+	$(GO) run ./examples/klinegen -seed 1 -days 365 -out $@
 
 # Regenerates plugins/internal/pb from plugins/proto with the generators pinned in tools/proto (needs protoc;
 # a fresh clone never needs this: the generated code is committed).
