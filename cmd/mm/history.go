@@ -10,19 +10,13 @@ import (
 
 	"github.com/mmtoolkit/mm/analysis"
 	"github.com/mmtoolkit/mm/journal"
-	"github.com/mmtoolkit/mm/market"
 )
 
 // HistoryOptions are the inputs of mm history.
 type HistoryOptions struct {
 	*GlobalOptions
 
-	Days      float64
-	Since     timeFlag
-	Until     timeFlag
-	RunID     int64
-	Market    string
-	Connector string
+	windowFlags
 	Verbose   bool
 	Precision int
 	Price     *decimalFlag
@@ -68,12 +62,7 @@ given; JSON and CSV carry exact decimals as strings.
 		},
 	}
 	flags := cmd.Flags()
-	flags.Float64Var(&opts.Days, "days", 0, "only trades of the last N days (fractions allowed)")
-	flags.Var(&opts.Since, "since", "only trades at or after this time (RFC 3339, YYYY-MM-DD or Unix ms; UTC)")
-	flags.Var(&opts.Until, "until", "only trades before this time; balances and marks are taken at it")
-	flags.Int64Var(&opts.RunID, "run", 0, "only trades of this mm run (journal run id)")
-	flags.StringVar(&opts.Market, "market", "", "only this market (BASE-QUOTE)")
-	flags.StringVar(&opts.Connector, "connector", "", "only this connector")
+	opts.addFlags(flags, "trades")
 	flags.BoolVarP(&opts.Verbose, "verbose", "v", false, "list every trade (no cap)")
 	flags.IntVarP(&opts.Precision, "precision", "p", -1, "decimals of the table's numbers (default: Hummingbot's smart rounding)")
 	flags.Var(opts.Price, "price", "current price of the market (default: the journal's latest mark)")
@@ -83,31 +72,16 @@ given; JSON and CSV carry exact decimals as strings.
 // Finalize validates the flags and builds the query.
 func (o *HistoryOptions) Finalize() error {
 	switch {
-	case o.Days < 0:
-		return usageErrorf("--days must be ≥ 0 (got %v)", o.Days)
-	case o.Days > 0 && !o.Since.t.IsZero():
-		return usageErrorf("--days and --since both set the start of the window: give one")
-	case o.RunID < 0:
-		return usageErrorf("--run must be a run id ≥ 1 (got %d)", o.RunID)
 	case o.Precision < -1 || o.Precision > 18:
 		return usageErrorf("--precision must be between 0 and 18 (got %d)", o.Precision)
 	case o.Price.set && o.Price.value.Sign() <= 0:
 		return usageErrorf("--price must be > 0 (got %s)", o.Price.value)
 	}
-	q := analysis.HistoryQuery{Connector: o.Connector, RunID: o.RunID, Since: o.Since.t, Until: o.Until.t}
-	if o.Days > 0 {
-		q.Since = o.now().Add(-time.Duration(o.Days * float64(24*time.Hour))).UTC()
+	w, err := o.resolve(o.now())
+	if err != nil {
+		return err
 	}
-	if !q.Until.IsZero() && !q.Since.IsZero() && !q.Until.After(q.Since) {
-		return usageErrorf("--until must be after the start of the window (%s)", q.Since.Format(time.RFC3339))
-	}
-	if o.Market != "" {
-		pair, err := market.ParsePair(o.Market)
-		if err != nil {
-			return usageErrorf("--market: %v", err)
-		}
-		q.Market = pair.String()
-	}
+	q := analysis.HistoryQuery{Connector: w.Connector, Market: w.Market, RunID: w.RunID, Since: w.Since, Until: w.Until}
 	if o.Price.set {
 		q.Price = decimal.NewNullDecimal(o.Price.value)
 	}

@@ -10,23 +10,17 @@ import (
 
 	"github.com/mmtoolkit/mm/analysis"
 	"github.com/mmtoolkit/mm/journal"
-	"github.com/mmtoolkit/mm/market"
 )
 
 // PnLOptions are the inputs of mm pnl.
 type PnLOptions struct {
 	*GlobalOptions
 
-	Days      float64
-	Since     timeFlag
-	Until     timeFlag
-	RunID     int64
-	Market    string
-	Connector string
-	By        string
-	Method    string
-	Markouts  []string
-	Plot      string
+	windowFlags
+	By       string
+	Method   string
+	Markouts []string
+	Plot     string
 
 	now   func() time.Time
 	query analysis.PnLQuery
@@ -75,12 +69,7 @@ selection.
 		},
 	}
 	flags := cmd.Flags()
-	flags.Float64Var(&opts.Days, "days", 0, "only the last N days (fractions allowed)")
-	flags.Var(&opts.Since, "since", "only events at or after this time (RFC 3339, YYYY-MM-DD or Unix ms; UTC)")
-	flags.Var(&opts.Until, "until", "only events before this time")
-	flags.Int64Var(&opts.RunID, "run", 0, "only fills and marks of this mm run")
-	flags.StringVar(&opts.Market, "market", "", "only this market (BASE-QUOTE)")
-	flags.StringVar(&opts.Connector, "connector", "", "only this connector")
+	opts.addFlags(flags, "fills and marks")
 	flags.StringVar(&opts.By, "by", analysis.ByMarket, "rows per: market, run, day or hour (UTC)")
 	flags.StringVar(&opts.Method, "method", analysis.MethodAvgCost, "realized/unrealized by: avg-cost or fifo")
 	flags.StringSliceVar(&opts.Markouts, "markout", []string{"1s", "10s", "60s"}, "mark-out horizons (Go durations; empty for none)")
@@ -104,29 +93,12 @@ func (o *PnLOptions) Finalize() error {
 	if o.Method != analysis.MethodAvgCost && o.Method != analysis.MethodFIFO {
 		return usageErrorf("--method %q: want avg-cost or fifo", o.Method)
 	}
-	switch {
-	case o.Days < 0:
-		return usageErrorf("--days must be ≥ 0 (got %v)", o.Days)
-	case o.Days > 0 && !o.Since.t.IsZero():
-		return usageErrorf("--days and --since both set the start of the window: give one")
-	case o.RunID < 0:
-		return usageErrorf("--run must be a run id ≥ 1 (got %d)", o.RunID)
+	w, err := o.resolve(o.now())
+	if err != nil {
+		return err
 	}
-	q := analysis.PnLQuery{Connector: o.Connector, RunID: o.RunID, Since: o.Since.t, Until: o.Until.t, By: o.By,
-		Method: o.Method}
-	if o.Days > 0 {
-		q.Since = o.now().Add(-time.Duration(o.Days * float64(24*time.Hour))).UTC()
-	}
-	if !q.Until.IsZero() && !q.Since.IsZero() && !q.Until.After(q.Since) {
-		return usageErrorf("--until must be after the start of the window (%s)", q.Since.Format(time.RFC3339))
-	}
-	if o.Market != "" {
-		pair, err := market.ParsePair(o.Market)
-		if err != nil {
-			return usageErrorf("--market: %v", err)
-		}
-		q.Market = pair.String()
-	}
+	q := analysis.PnLQuery{Connector: w.Connector, Market: w.Market, RunID: w.RunID, Since: w.Since, Until: w.Until,
+		By: o.By, Method: o.Method}
 	for _, h := range o.Markouts {
 		if strings.TrimSpace(h) == "" {
 			continue
