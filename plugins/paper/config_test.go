@@ -138,7 +138,17 @@ func TestSubscribeStreamsUntilTheEnd(t *testing.T) {
 			_, _ = e.OpenOrders(ctx, btcusdt)
 		}
 	})
-	var seq uint64
+	// The market has far more events than the stream's buffer, so the stream stalls until we read on: wait for
+	// the orders first, so they go in while the feed is still running (they would race the end of the feed).
+	first, ok := <-events
+	if !ok {
+		t.Fatal("stream closed at once")
+	}
+	wg.Wait()
+	seq := uint64(1)
+	if first.Seq != 1 {
+		t.Fatalf("first seq %d, want 1", first.Seq)
+	}
 	kinds := map[string]int{}
 	for ev := range events {
 		seq++
@@ -156,7 +166,6 @@ func TestSubscribeStreamsUntilTheEnd(t *testing.T) {
 			kinds["order"]++
 		}
 	}
-	wg.Wait()
 	if kinds["trade"] == 0 || kinds["top"] == 0 || kinds["depth"] == 0 || kinds["order"] < 20 {
 		t.Errorf("event kinds %v", kinds)
 	}

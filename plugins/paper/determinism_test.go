@@ -18,8 +18,8 @@ import (
 // or lift the touch, sometimes a few ticks through it. Prices are integers of cents, sizes of 0.00001 BTC.
 func randomMarket(seed uint64, n int) []feed.Event {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	cents := func(c int64) decimal.Decimal { return decimal.New(c, -2) }
-	lots := func() decimal.Decimal { return decimal.New(1+rng.Int64N(200000), -5) }
+	cents := func(c int64) market.Fixed { return market.NewFixed(c, -2) }
+	lots := func() market.Fixed { return market.NewFixed(1+rng.Int64N(200000), -5) }
 	mid := int64(6_000_000) // 60,000.00
 	events := []feed.Event{snapshot([]string{"59999.99:1", "59999.50:2"}, []string{"60000.01:1", "60000.50:2"})}
 	events[0].Time = t0
@@ -56,8 +56,13 @@ func randomMarket(seed uint64, n int) []feed.Event {
 // three bids and three asks around the last trade. It returns every fill and every event, formatted.
 func runScripted(t testing.TB, model FillModel, latency time.Duration, events []feed.Event) (fills, all string) {
 	t.Helper()
+	return runScriptedOn(t, model, latency, &sliceSource{events: events})
+}
+
+func runScriptedOn(t testing.TB, model FillModel, latency time.Duration, src feed.Source) (fills, all string) {
+	t.Helper()
 	cfg := testConfig()
-	cfg.Source = &sliceSource{events: events}
+	cfg.Source = src
 	cfg.FillModel, cfg.OrderLatency, cfg.CancelLatency = model, latency, latency
 	e := newExchange(t, cfg)
 	var fb, eb strings.Builder

@@ -25,11 +25,18 @@ type Exchange struct {
 	// configured is false for an Unconfigured exchange until Configure, and again after Shutdown.
 	configured bool
 
-	book      *feed.Book
-	ticker    top    // the last top-of-book event
-	tickerID  uint64 // its update id
-	useTicker bool   // the ticker is fresher than the depth book (see currentTop)
-	lastTop   top    // the top last reported as BookTop
+	// book is read through view. With sharedBook it is the source's own (feed.BookSource), which applies
+	// each event before the exchange plays it: bookAhead says it holds the event pulled but not yet played,
+	// bookReverted that view has reverted that event (feed.Book.Revert), so apply must apply it again.
+	book                                *feed.Book
+	sharedBook, bookAhead, bookReverted bool
+
+	ticker    top           // the last top-of-book event
+	tickerID  uint64        // its update id
+	useTicker bool          // the ticker is fresher than the depth book (see currentTop)
+	lastTop   top           // the top last reported as BookTop
+	prices    *decimalCache // feed prices as the decimals sdk events carry
+	sizes     *decimalCache // feed sizes likewise
 	lookahead *feed.Event
 	now       time.Time
 	feedErr   error
@@ -56,8 +63,10 @@ type Exchange struct {
 	streamDone  chan struct{}
 }
 
+// top is the best bid and ask with their sizes, exact as the feed gives them (a zero price: unknown). It stays
+// in market.Fixed, compared with integers on every event, and becomes decimals only when reported.
 type top struct {
-	bid, bidSize, ask, askSize decimal.Decimal
+	bid, bidSize, ask, askSize market.Fixed
 }
 
 func (t top) equal(o top) bool {
@@ -69,6 +78,8 @@ type balance struct{ total, locked decimal.Decimal }
 // order is one of our orders with what the matching engine keeps beside it.
 type order struct {
 	sdk.Order
+	price    market.Fixed    // Price for comparing with feed prices, when fixed is true
+	fixed    bool            // Price fits a market.Fixed (see cmpFeed)
 	priority uint64          // time priority: lower was placed earlier
 	queue    decimal.Decimal // conservative model: book size ahead of us at our price
 	locked   decimal.Decimal // still locked by this order: quote for a buy, base for a sell
@@ -77,6 +88,21 @@ type order struct {
 }
 
 func (o *order) remaining() decimal.Decimal { return o.Amount.Sub(o.FilledAmount) }
+
+// cmpFeed compares the order's price with a feed price: −1 if below, 0 if equal, +1 if above.
+func (o *order) cmpFeed(p market.Fixed) int {
+	if o.fixed {
+		return o.price.Cmp(p)
+	}
+	return o.Price.Cmp(p.Decimal())
+}
+
+// newOrder wraps an sdk order with its price as a market.Fixed for matching.
+func newOrder(so sdk.Order) *order {
+	o := &order{Order: so}
+	o.price, o.fixed = market.FixedFromDecimal(so.Price)
+	return o
+}
 
 func (o *order) isOpen() bool {
 	return o.Status == sdk.StatusOpen || o.Status == sdk.StatusPartiallyFilled
@@ -114,8 +140,14 @@ func (e *Exchange) init(cfg Config) error {
 	}
 	cfg.FillModel = cfg.fillModel()
 	e.cfg = cfg
-	e.book = feed.NewBook()
+	e.book, e.sharedBook = feed.NewBook(), false
+	if bs, ok := cfg.Source.(feed.BookSource); ok && bs.Book() != nil {
+		e.book, e.sharedBook = bs.Book(), true
+		e.book.KeepUndo()
+	}
+	e.bookAhead, e.bookReverted = false, false
 	e.ticker, e.tickerID, e.useTicker, e.lastTop = top{}, 0, false, top{}
+	e.prices, e.sizes = &decimalCache{}, &decimalCache{}
 	e.lookahead, e.now, e.feedErr = nil, time.Time{}, nil
 	e.orders = map[string]*order{}
 	e.bids, e.asks, e.pending, e.fills, e.events, e.touched = nil, nil, nil, nil, nil, nil
@@ -334,6 +366,13 @@ func (e *Exchange) TradesSince(_ context.Context, m market.Pair, cursor string, 
 // emit queues an event for the next Step (or the running Subscribe), stamped with the simulated time.
 func (e *Exchange) emit(p sdk.Payload) {
 	e.eventSeq++
+	if len(e.events) == cap(e.events) {
+		// A new block for this and the next operations' events (see takeEvents), instead of a new slice
+		// grown from nothing for every step.
+		block := make([]sdk.Event, len(e.events), max(eventBlock, 2*len(e.events)))
+		copy(block, e.events)
+		e.events = block
+	}
 	e.events = append(e.events, sdk.Event{Seq: e.eventSeq, Time: e.now, Payload: p})
 }
 
@@ -353,10 +392,18 @@ func (e *Exchange) flushBalances() {
 	e.touched = e.touched[:0]
 }
 
+// eventBlock is how many events one allocation holds; the slices Step returns are cut from such blocks.
+const eventBlock = 64
+
 // takeEvents hands the queued events to the caller and wakes nobody: the caller is the stream or Step.
 func (e *Exchange) takeEvents() []sdk.Event {
-	out := e.events
-	e.events = nil
+	if len(e.events) == 0 {
+		return nil
+	}
+	// The caller owns out: its capacity ends at its length, so appending to it copies, and later events go to
+	// the block's free tail, which no returned slice covers.
+	out := e.events[:len(e.events):len(e.events)]
+	e.events = e.events[len(e.events):]
 	return out
 }
 

@@ -24,6 +24,15 @@ var (
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
+// fx is d as the feed's exact fixed-point type, for feed events.
+func fx(s string) market.Fixed {
+	f, ok := market.FixedFromDecimal(d(s))
+	if !ok {
+		panic("fx: " + s + " does not fit")
+	}
+	return f
+}
+
 // sliceSource replays prepared events, numbering them and stamping any event without a time at t0 + index ms.
 type sliceSource struct {
 	events []feed.Event
@@ -52,7 +61,7 @@ func snapshot(bids, asks []string) feed.Event {
 	}{{market.Buy, bids}, {market.Sell, asks}} {
 		for _, l := range side.levels {
 			price, size, _ := strings.Cut(l, ":")
-			ev.Levels = append(ev.Levels, feed.Level{Side: side.side, Price: d(price), Size: d(size)})
+			ev.Levels = append(ev.Levels, feed.Level{Side: side.side, Price: fx(price), Size: fx(size)})
 		}
 	}
 	return ev
@@ -61,11 +70,11 @@ func snapshot(bids, asks []string) feed.Event {
 // bookUpdate sets one level (size 0 deletes it).
 func bookUpdate(side market.Side, price, size string, id uint64) feed.Event {
 	return feed.Event{Kind: feed.KindBookUpdate, FirstUpdateID: id, LastUpdateID: id,
-		Levels: []feed.Level{{Side: side, Price: d(price), Size: d(size)}}}
+		Levels: []feed.Level{{Side: side, Price: fx(price), Size: fx(size)}}}
 }
 
 func trade(taker market.Side, price, size string) feed.Event {
-	return feed.Event{Kind: feed.KindTrade, Price: d(price), Size: d(size), TakerSide: taker}
+	return feed.Event{Kind: feed.KindTrade, Price: fx(price), Size: fx(size), TakerSide: taker}
 }
 
 func at(ev feed.Event, offset time.Duration) feed.Event {

@@ -70,6 +70,12 @@ func (e *Exchange) pull() (feed.Event, error) {
 		return feed.Event{}, e.feedErr
 	}
 	ev, err := e.cfg.Source.Next()
+	if err == nil && e.sharedBook {
+		switch ev.Kind {
+		case feed.KindBookSnapshot, feed.KindBookUpdate, feed.KindBookInvalid:
+			e.bookAhead = true
+		}
+	}
 	switch {
 	case err == io.EOF:
 		e.feedErr = io.EOF
@@ -83,6 +89,19 @@ func (e *Exchange) pull() (feed.Event, error) {
 		return ev, e.feedErr
 	}
 	return ev, nil
+}
+
+// view is the book as the exchange must see it now. A shared book may already hold the event being stepped
+// (bookAhead); until apply plays that event, orders arriving before it (latency, or calls while a paced stream
+// waits for it) must see the book without it, so view reverts it then — rarely, hence cheaper than a copy.
+func (e *Exchange) view() *feed.Book {
+	if e.bookAhead && !e.bookReverted {
+		if !e.book.Revert() {
+			panic("paper: the shared feed book cannot revert the event being stepped")
+		}
+		e.bookReverted = true
+	}
+	return e.book
 }
 
 // peekTime is the time of the next feed event without playing it (for a paced stream).
@@ -100,22 +119,26 @@ func (e *Exchange) peekTime() (time.Time, error) {
 func (e *Exchange) apply(ev feed.Event) error {
 	switch ev.Kind {
 	case feed.KindBookSnapshot, feed.KindBookUpdate, feed.KindBookInvalid:
-		if err := e.book.Apply(ev); err != nil {
-			return fmt.Errorf("paper: feed event %d: %w", ev.Seq, err)
+		if !e.sharedBook || e.bookReverted {
+			if err := e.book.Apply(ev); err != nil {
+				return fmt.Errorf("paper: feed event %d: %w", ev.Seq, err)
+			}
 		}
-		if ev.Kind != feed.KindBookInvalid && e.book.LastUpdateID() >= e.tickerID {
+		e.bookAhead, e.bookReverted = false, false
+		if ev.Kind != feed.KindBookInvalid && e.view().LastUpdateID() >= e.tickerID {
 			e.useTicker = false
 		}
 	case feed.KindTopOfBook:
 		e.ticker = top{bid: ev.BidPrice, bidSize: ev.BidSize, ask: ev.AskPrice, askSize: ev.AskSize}
 		e.tickerID, e.useTicker = ev.LastUpdateID, true
 	case feed.KindTrade:
+		price, size := e.prices.decimal(ev.Price), e.sizes.decimal(ev.Size)
 		e.emit(sdk.PublicTrade{Market: e.cfg.Market, TradeID: strconv.FormatUint(ev.TradeID, 10),
-			Price: ev.Price, Amount: ev.Size, TakerSide: ev.TakerSide})
+			Price: price, Amount: size, TakerSide: ev.TakerSide})
 		if e.cfg.FillModel == Optimistic {
-			e.matchTradeOptimistic(ev.Price, ev.TakerSide)
+			e.matchTradeOptimistic(price, ev.TakerSide)
 		} else {
-			e.matchTradeConservative(ev.Price, ev.Size, ev.TakerSide)
+			e.matchTradeConservative(price, size, ev.TakerSide)
 		}
 	}
 	t := e.currentTop()
@@ -137,10 +160,10 @@ func (e *Exchange) apply(ev feed.Event) error {
 // (both count the same book updates on Binance spot). A side the ticker leaves at zero falls back to the book.
 func (e *Exchange) currentTop() top {
 	var t top
-	if l, ok := e.book.BestBid(); ok {
+	if l, ok := e.view().BestBid(); ok {
 		t.bid, t.bidSize = l.Price, l.Size
 	}
-	if l, ok := e.book.BestAsk(); ok {
+	if l, ok := e.view().BestAsk(); ok {
 		t.ask, t.askSize = l.Price, l.Size
 	}
 	if e.useTicker {
@@ -159,21 +182,21 @@ func (e *Exchange) reportTop(t top) {
 		return
 	}
 	e.lastTop = t
-	id := e.book.LastUpdateID()
+	id := e.view().LastUpdateID()
 	if e.useTicker {
 		id = e.tickerID
 	}
-	e.emit(sdk.BookTop{Market: e.cfg.Market, BidPrice: t.bid, BidAmount: t.bidSize, AskPrice: t.ask,
-		AskAmount: t.askSize, UpdateID: id})
+	e.emit(sdk.BookTop{Market: e.cfg.Market, BidPrice: e.prices.decimal(t.bid), BidAmount: e.sizes.decimal(t.bidSize),
+		AskPrice: e.prices.decimal(t.ask), AskAmount: e.sizes.decimal(t.askSize), UpdateID: id})
 }
 
 func (e *Exchange) reportDepth() {
-	depth := sdk.BookDepth{Market: e.cfg.Market, UpdateID: e.book.LastUpdateID()}
-	for _, l := range e.book.Levels(market.Buy, e.depthLevels) {
-		depth.Bids = append(depth.Bids, sdk.Level{Price: l.Price, Amount: l.Size})
+	depth := sdk.BookDepth{Market: e.cfg.Market, UpdateID: e.view().LastUpdateID()}
+	for _, l := range e.view().Levels(market.Buy, e.depthLevels) {
+		depth.Bids = append(depth.Bids, sdk.Level{Price: e.prices.decimal(l.Price), Amount: e.sizes.decimal(l.Size)})
 	}
-	for _, l := range e.book.Levels(market.Sell, e.depthLevels) {
-		depth.Asks = append(depth.Asks, sdk.Level{Price: l.Price, Amount: l.Size})
+	for _, l := range e.view().Levels(market.Sell, e.depthLevels) {
+		depth.Asks = append(depth.Asks, sdk.Level{Price: e.prices.decimal(l.Price), Amount: e.sizes.decimal(l.Size)})
 	}
 	e.emit(depth)
 }
@@ -188,15 +211,19 @@ func (e *Exchange) queueAt(side market.Side, price decimal.Decimal) decimal.Deci
 		best, size = t.ask, t.askSize
 	}
 	if best.Sign() > 0 {
-		c := price.Cmp(best)
+		c := price.Cmp(best.Decimal())
 		if c == 0 {
-			return size
+			return size.Decimal()
 		}
 		if (c > 0) == (side == market.Buy) {
 			return decimal.Zero
 		}
 	}
-	return e.book.SizeAt(side, price)
+	p, fits := market.FixedFromDecimal(price)
+	if !fits {
+		return decimal.Zero // more significant digits than any feed price: the book has no level there
+	}
+	return e.view().SizeAt(side, p).Decimal()
 }
 
 // oppositeLevels is the liquidity a taker order on side meets, best first: the current top, then the depth
@@ -211,7 +238,7 @@ func (e *Exchange) oppositeLevels(side market.Side) []feed.Level {
 		return nil
 	}
 	levels := []feed.Level{{Side: opposite, Price: best, Size: size}}
-	for _, l := range e.book.Levels(opposite, 0) {
+	for _, l := range e.view().Levels(opposite, 0) {
 		if c := l.Price.Cmp(best); (c > 0) == (opposite == market.Sell) && c != 0 {
 			levels = append(levels, l)
 		}
@@ -285,14 +312,14 @@ func (e *Exchange) matchTradeOptimistic(price decimal.Decimal, takerSide market.
 func (e *Exchange) fillCrossed(t top) {
 	filled := false
 	for _, o := range e.bids {
-		if t.ask.Sign() <= 0 || o.Price.Cmp(t.ask) < 0 {
+		if t.ask.Sign() <= 0 || o.cmpFeed(t.ask) < 0 {
 			break
 		}
 		e.fill(o, o.Price, o.remaining(), true)
 		filled = true
 	}
 	for _, o := range e.asks {
-		if t.bid.Sign() <= 0 || o.Price.Cmp(t.bid) > 0 {
+		if t.bid.Sign() <= 0 || o.cmpFeed(t.bid) > 0 {
 			break
 		}
 		e.fill(o, o.Price, o.remaining(), true)

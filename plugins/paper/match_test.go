@@ -72,8 +72,10 @@ func TestTradeSizeIsSharedInPriceTimePriority(t *testing.T) {
 func TestTouchIsNotAFill(t *testing.T) {
 	events := []feed.Event{
 		snapshot([]string{"100:1"}, []string{"101:1"}),
-		{Kind: feed.KindTopOfBook, LastUpdateID: 2, BidPrice: d("100"), BidSize: d("1"), AskPrice: d("100.5"), AskSize: d("1")},
-		{Kind: feed.KindTopOfBook, LastUpdateID: 3, BidPrice: d("100"), BidSize: d("1"), AskPrice: d("100.3"), AskSize: d("1")},
+		{Kind: feed.KindTopOfBook, LastUpdateID: 2, BidPrice: fx("100"), BidSize: fx("1"), AskPrice: fx("100.5"),
+			AskSize: fx("1")},
+		{Kind: feed.KindTopOfBook, LastUpdateID: 3, BidPrice: fx("100"), BidSize: fx("1"), AskPrice: fx("100.3"),
+			AskSize: fx("1")},
 		bookUpdate(market.Sell, "100.3", "4", 4),
 	}
 	for _, tt := range []struct {
@@ -185,8 +187,8 @@ func TestLatencyDelaysActivationAndCancel(t *testing.T) {
 func TestLatePostOnlyRejectIsAnOrderUpdate(t *testing.T) {
 	cfg := testConfig(
 		at(snapshot([]string{"100:1"}, []string{"101:1"}), 0),
-		at(feed.Event{Kind: feed.KindTopOfBook, LastUpdateID: 2, BidPrice: d("100"), BidSize: d("1"),
-			AskPrice: d("100.2"), AskSize: d("1")}, 10*time.Millisecond),
+		at(feed.Event{Kind: feed.KindTopOfBook, LastUpdateID: 2, BidPrice: fx("100"), BidSize: fx("1"),
+			AskPrice: fx("100.2"), AskSize: fx("1")}, 10*time.Millisecond),
 		at(trade(market.Buy, "100.2", "0.1"), 30*time.Millisecond),
 	)
 	cfg.OrderLatency = 20 * time.Millisecond

@@ -116,14 +116,12 @@ func (e *Exchange) lockFor(side market.Side, price, amount decimal.Decimal) (ass
 func (e *Exchange) accept(req sdk.OrderRequest) *order {
 	e.nextOrderID++
 	e.nextPriority++
-	o := &order{
-		Order: sdk.Order{
-			ClientOrderID: req.ClientOrderID, ExchangeOrderID: strconv.FormatUint(e.nextOrderID, 10),
-			Market: req.Market, Side: req.Side, Type: req.Type, Price: req.Price, Amount: req.Amount,
-			FilledAmount: decimal.Zero, Status: sdk.StatusOpen, Created: e.now, Updated: e.now,
-		},
-		priority: e.nextPriority,
-	}
+	o := newOrder(sdk.Order{
+		ClientOrderID: req.ClientOrderID, ExchangeOrderID: strconv.FormatUint(e.nextOrderID, 10),
+		Market: req.Market, Side: req.Side, Type: req.Type, Price: req.Price, Amount: req.Amount,
+		FilledAmount: decimal.Zero, Status: sdk.StatusOpen, Created: e.now, Updated: e.now,
+	})
+	o.priority = e.nextPriority
 	asset, locked := e.lockFor(o.Side, o.Price, o.Amount)
 	o.locked = locked
 	b := e.balances[asset]
@@ -164,10 +162,11 @@ func (e *Exchange) activate(o *order) {
 // order never reached the real market), so the next depth update stands as recorded.
 func (e *Exchange) takeLiquidity(o *order) {
 	for _, level := range e.oppositeLevels(o.Side) {
-		if !o.isOpen() || !crosses(o.Side, o.Price, level.Price) {
+		price := level.Price.Decimal()
+		if !o.isOpen() || !crosses(o.Side, o.Price, price) {
 			return
 		}
-		e.fill(o, level.Price, decimal.Min(level.Size, o.remaining()), false)
+		e.fill(o, price, decimal.Min(level.Size.Decimal(), o.remaining()), false)
 	}
 }
 
@@ -182,9 +181,9 @@ func crosses(side market.Side, limit, price decimal.Decimal) bool {
 func (e *Exchange) wouldTake(side market.Side, price decimal.Decimal) bool {
 	t := e.currentTop()
 	if side == market.Buy {
-		return t.ask.Sign() > 0 && crosses(side, price, t.ask)
+		return t.ask.Sign() > 0 && crosses(side, price, t.ask.Decimal())
 	}
-	return t.bid.Sign() > 0 && crosses(side, price, t.bid)
+	return t.bid.Sign() > 0 && crosses(side, price, t.bid.Decimal())
 }
 
 func (e *Exchange) insertResting(o *order) {

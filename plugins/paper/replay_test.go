@@ -134,20 +134,20 @@ func quoteAroundTheBook(t *testing.T, e *Exchange, ref *feed.Capture) ([]resting
 	book := ref.Book()
 	bestBid, _ := book.BestBid()
 	bestAsk, _ := book.BestAsk()
-	bidRef := decimal.Min(bestBid.Price, ticker.BidPrice)
-	askRef := decimal.Max(bestAsk.Price, ticker.AskPrice)
+	bidRef := decimal.Min(bestBid.Price.Decimal(), ticker.BidPrice.Decimal())
+	askRef := decimal.Max(bestAsk.Price.Decimal(), ticker.AskPrice.Decimal())
 	tick := d("0.01")
 	var orders []restingOrder
 	for i, off := range []string{"3", "40", "120"} {
 		p := bidRef.Sub(d(off))
-		for !book.SizeAt(market.Buy, p).IsZero() {
+		for !book.SizeAt(market.Buy, fx(p.String())).IsZero() {
 			p = p.Sub(tick)
 		}
 		orders = append(orders, restingOrder{fmt.Sprintf("bid%d", i+1), market.Buy, p, d("0.5")})
 	}
 	for i, off := range []string{"3", "15", "40"} {
 		p := askRef.Add(d(off))
-		for !book.SizeAt(market.Sell, p).IsZero() {
+		for !book.SizeAt(market.Sell, fx(p.String())).IsZero() {
 			p = p.Add(tick)
 		}
 		orders = append(orders, restingOrder{fmt.Sprintf("ask%d", i+1), market.Sell, p, d("0.3")})

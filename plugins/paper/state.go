@@ -149,8 +149,8 @@ func (e *Exchange) loadState() error {
 	}
 	e.nextOrderID, e.nextPriority, e.fills = st.NextOrderID, st.NextPriority, st.Fills
 	for _, so := range st.Orders {
-		o := &order{Order: so.Order, priority: so.Priority, queue: so.Queue, locked: so.Locked,
-			active: so.Active, canceled: so.Canceled}
+		o := newOrder(so.Order)
+		o.priority, o.queue, o.locked, o.active, o.canceled = so.Priority, so.Queue, so.Locked, so.Active, so.Canceled
 		if _, dup := e.orders[o.ClientOrderID]; dup || o.ClientOrderID == "" {
 			return fmt.Errorf("paper: state %s: client order id %q is empty or repeated", path, o.ClientOrderID)
 		}

@@ -3,8 +3,6 @@ package feed
 import (
 	"testing"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mmtoolkit/mm/market"
 )
 
@@ -12,7 +10,7 @@ func TestBookKeepsLevelsSortedBestFirst(t *testing.T) {
 	b := NewBook()
 	set := func(side market.Side, price, size string) {
 		t.Helper()
-		if err := b.Set(side, dec(price), dec(size)); err != nil {
+		if err := b.Set(side, fx(price), fx(size)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -25,8 +23,8 @@ func TestBookKeepsLevelsSortedBestFirst(t *testing.T) {
 	set(market.Buy, "100.00000000", "0")  // delete
 	set(market.Sell, "103.00000000", "6") // replace
 
-	wantBids := []Level{{market.Buy, dec("101"), dec("2")}, {market.Buy, dec("99.5"), dec("3")}}
-	wantAsks := []Level{{market.Sell, dec("102"), dec("5")}, {market.Sell, dec("103"), dec("6")}}
+	wantBids := []Level{{market.Buy, fx("101"), fx("2")}, {market.Buy, fx("99.5"), fx("3")}}
+	wantAsks := []Level{{market.Sell, fx("102"), fx("5")}, {market.Sell, fx("103"), fx("6")}}
 	if got := b.Levels(market.Buy, 0); !levelsEqual(got, wantBids) {
 		t.Errorf("bids %v, want %v", got, wantBids)
 	}
@@ -37,16 +35,16 @@ func TestBookKeepsLevelsSortedBestFirst(t *testing.T) {
 		t.Errorf("best bid %v", bid)
 	}
 	// SizeAt matches the level whatever the number of decimals written.
-	if got := b.SizeAt(market.Sell, dec("103")); !got.Equal(dec("6")) {
+	if got := b.SizeAt(market.Sell, fx("103")); !got.Equal(fx("6")) {
 		t.Errorf("size at 103: %s", got)
 	}
-	if got := b.SizeAt(market.Buy, dec("100")); !got.IsZero() {
+	if got := b.SizeAt(market.Buy, fx("100")); !got.IsZero() {
 		t.Errorf("size at deleted 100: %s", got)
 	}
-	if err := b.Set(market.Buy, dec("1"), dec("-1")); err == nil {
+	if err := b.Set(market.Buy, fx("1"), fx("-1")); err == nil {
 		t.Error("negative size accepted")
 	}
-	if err := b.Set("hold", dec("1"), dec("1")); err == nil {
+	if err := b.Set("hold", fx("1"), fx("1")); err == nil {
 		t.Error("bad side accepted")
 	}
 }
@@ -76,13 +74,13 @@ func TestBookChunksStaySortedUnderChurn(t *testing.T) {
 		t.Fatalf("%d levels, reference %d", len(levels), len(ref))
 	}
 	for i, l := range levels {
-		if i > 0 && !levels[i-1].Price.LessThan(l.Price) {
+		if i > 0 && levels[i-1].Price.Cmp(l.Price) >= 0 {
 			t.Fatalf("asks not ascending at %d: %v then %v", i, levels[i-1], l)
 		}
-		if want := ref[l.Price.Mul(dec("100")).IntPart()]; !l.Size.Equal(decimalTicks(want)) {
+		if want := ref[l.Price.Decimal().Mul(dec("100")).IntPart()]; !l.Size.Equal(decimalTicks(want)) {
 			t.Fatalf("level %v, reference size %d ticks", l, want)
 		}
 	}
 }
 
-func decimalTicks(n int64) decimal.Decimal { return decimal.New(n, -2) }
+func decimalTicks(n int64) market.Fixed { return market.NewFixed(n, -2) }

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mmtoolkit/mm/market"
 )
 
@@ -41,6 +39,8 @@ func parseCaptureLine(line []byte, scratch *[]Level) (captureLine, error) {
 
 	s := &jsonScanner{buf: line[sp+1:]}
 	var stream, data []byte
+	var inline captureLine // data parsed as it was read, valid while inlineFor is the final stream
+	var inlineFor []byte
 	snap := snapshotFields{levels: (*scratch)[:0]}
 	err = s.object(func(key []byte) error {
 		switch string(key) {
@@ -53,6 +53,12 @@ func parseCaptureLine(line []byte, scratch *[]Level) (captureLine, error) {
 			begin := s.pos
 			if start != '{' {
 				return s.errorf("data: want an object")
+			}
+			inlineFor = nil
+			if msg, n, ok := parseDataInline(out, stream, s.buf[begin:], scratch); ok {
+				s.pos += n
+				inline, inlineFor, data = msg, stream, s.buf[begin:s.pos]
+				return nil
 			}
 			err := s.skip()
 			data = s.buf[begin:s.pos]
@@ -67,6 +73,8 @@ func parseCaptureLine(line []byte, scratch *[]Level) (captureLine, error) {
 		return out, err
 	}
 	switch {
+	case stream != nil && data != nil && inlineFor != nil && bytes.Equal(inlineFor, stream):
+		return inline, nil
 	case stream != nil && data != nil:
 		return parseStreamMessage(out, stream, data, scratch)
 	case stream != nil:
@@ -112,13 +120,37 @@ func (f *snapshotFields) field(s *jsonScanner, key []byte) error {
 	return err
 }
 
+// parseDataInline parses the data object at the start of buf for a stream already read (Binance writes
+// "stream" before "data"), so that the message is scanned once rather than skipped and then parsed; it returns
+// the message and the object's length. Any error, or no stream yet, reports ok false and the caller takes the
+// two-pass path, which then produces exactly the error it always did (envelope errors before data errors,
+// byte offsets within the data object).
+func parseDataInline(out captureLine, stream, buf []byte, scratch *[]Level) (msg captureLine, n int, ok bool) {
+	if stream == nil || !inlineData {
+		return out, 0, false
+	}
+	s := &jsonScanner{buf: buf}
+	msg, err := parseStreamData(out, stream, s, scratch)
+	if err != nil {
+		return out, 0, false
+	}
+	return msg, s.pos, true
+}
+
+// inlineData enables parseDataInline; tests turn it off to compare with the two-pass path.
+var inlineData = true
+
 func parseStreamMessage(out captureLine, stream, data []byte, scratch *[]Level) (captureLine, error) {
+	return parseStreamData(out, stream, &jsonScanner{buf: data}, scratch)
+}
+
+// parseStreamData parses one data object of stream from s, leaving s after it.
+func parseStreamData(out captureLine, stream []byte, s *jsonScanner, scratch *[]Level) (captureLine, error) {
 	at := bytes.IndexByte(stream, '@')
 	if at <= 0 {
 		return out, fmt.Errorf("stream %q: want <symbol>@<kind>", stream)
 	}
 	out.symbol = stream[:at]
-	s := &jsonScanner{buf: data}
 	var err error
 	switch kind := string(stream[at+1:]); kind {
 	case "depth", "depth@100ms":
@@ -283,40 +315,77 @@ func parseTrade(s *jsonScanner) (Event, error) {
 	return ev, nil
 }
 
-// parseLevels appends [[price, qty], ...] to levels. A price must be positive; qty 0 deletes a level.
+// parseLevels appends [[price, qty], ...] to levels. A price must be positive; qty 0 deletes a level. It is
+// jsonScanner.array twice over, written out without closures because it reads every level of every depth
+// message; errors and their byte offsets are array's.
 func parseLevels(s *jsonScanner, levels []Level, side market.Side, name string) ([]Level, error) {
-	err := s.array(func() error {
-		var pair [2]decimal.Decimal
+	if err := s.expect('['); err != nil {
+		return levels, err
+	}
+	if s.depth+1 > maxJSONDepth {
+		return levels, s.errorf("nested too deeply")
+	}
+	if s.peek() == ']' {
+		s.pos++
+		return levels, nil
+	}
+	for {
+		if err := s.expect('['); err != nil {
+			return levels, err
+		}
+		if s.depth+2 > maxJSONDepth {
+			return levels, s.errorf("nested too deeply")
+		}
+		var pair [2]market.Fixed
 		n := 0
-		err := s.array(func() error {
-			if n == 2 {
-				return s.errorf("%s: a level has more than [price, qty]", name)
+		if s.peek() == ']' {
+			s.pos++
+		} else {
+			for done := false; !done; {
+				if n == 2 {
+					return levels, s.errorf("%s: a level has more than [price, qty]", name)
+				}
+				v, err := decimalField(s, name)
+				pair[n] = v
+				n++
+				if err != nil {
+					return levels, err
+				}
+				switch s.peek() {
+				case ',':
+					s.pos++
+				case ']':
+					s.pos++
+					done = true
+				default:
+					return levels, s.unexpected("',' or ']' in array")
+				}
 			}
-			v, err := decimalField(s, name)
-			pair[n] = v
-			n++
-			return err
-		})
-		if err != nil {
-			return err
 		}
 		if n != 2 {
-			return s.errorf("%s: want [price, qty]", name)
+			return levels, s.errorf("%s: want [price, qty]", name)
 		}
 		if pair[0].Sign() == 0 {
-			return s.errorf("%s: price 0", name)
+			return levels, s.errorf("%s: price 0", name)
 		}
 		levels = append(levels, Level{Side: side, Price: pair[0], Size: pair[1]})
-		return nil
-	})
-	return levels, err
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return levels, nil
+		default:
+			return levels, s.unexpected("',' or ']' in array")
+		}
+	}
 }
 
 // decimalField reads a JSON string holding an unsigned decimal, as Binance sends prices and quantities.
-func decimalField(s *jsonScanner, name string) (decimal.Decimal, error) {
+func decimalField(s *jsonScanner, name string) (market.Fixed, error) {
 	raw, err := s.str()
 	if err != nil {
-		return decimal.Decimal{}, err
+		return market.Fixed{}, err
 	}
 	d, err := parseDecimal(raw)
 	if err != nil {

@@ -117,7 +117,8 @@ func OpenCaptureWith(opts CaptureOptions, paths ...string) (*Capture, error) {
 	return &Capture{opts: opts, paths: paths, book: NewBook()}, nil
 }
 
-// Book is the order book built so far. It is live: the next call to Next may change it.
+// Book is the order book built so far. It is live: the next call to Next may change it. Capture is a
+// BookSource: a paper exchange replaying it reads this book rather than keeping its own copy.
 func (c *Capture) Book() *Book { return c.book }
 
 // InSync reports whether the book is bootstrapped and continuous.

@@ -194,8 +194,8 @@ func TestResyncRebuildsFromTheNextSnapshot(t *testing.T) {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	b := c.Book()
-	wantBids := []Level{{market.Buy, dec("98"), dec("3")}, {market.Buy, dec("97"), dec("4")}}
-	wantAsks := []Level{{market.Sell, dec("103"), dec("1.5")}}
+	wantBids := []Level{{market.Buy, fx("98"), fx("3")}, {market.Buy, fx("97"), fx("4")}}
+	wantAsks := []Level{{market.Sell, fx("103"), fx("1.5")}}
 	if !levelsEqual(b.Levels(market.Buy, 0), wantBids) || !levelsEqual(b.Levels(market.Sell, 0), wantAsks) {
 		t.Errorf("book bids %v asks %v, want %v %v", b.Levels(market.Buy, 0), b.Levels(market.Sell, 0), wantBids, wantAsks)
 	}
@@ -205,6 +205,15 @@ func TestResyncRebuildsFromTheNextSnapshot(t *testing.T) {
 }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// fx is dec as the feed's exact fixed-point type.
+func fx(s string) market.Fixed {
+	f, ok := market.FixedFromDecimal(dec(s))
+	if !ok {
+		panic("fx: " + s + " does not fit")
+	}
+	return f
+}
 
 func levelsEqual(a, b []Level) bool {
 	if len(a) != len(b) {

@@ -23,7 +23,7 @@ func spotFiles(t testing.TB) (day0808, day0809 string) {
 	return filepath.Join(dir, "btcusdt_20240808.gz"), filepath.Join(dir, "btcusdt_20240809.gz")
 }
 
-type topOfBook struct{ bidPrice, bidSize, askPrice, askSize decimal.Decimal }
+type topOfBook struct{ bidPrice, bidSize, askPrice, askSize market.Fixed }
 
 func (a topOfBook) equal(b topOfBook) bool {
 	return a.bidPrice.Equal(b.bidPrice) && a.bidSize.Equal(b.bidSize) &&
@@ -120,8 +120,8 @@ func TestSnapshotBootstrapsInsideTheThirdBufferedEvent(t *testing.T) {
 	}
 	bid, _ := c.Book().BestBid()
 	ask, _ := c.Book().BestAsk()
-	wantBid := Level{market.Buy, decimal.RequireFromString("61837.63"), decimal.RequireFromString("3.78826")}
-	wantAsk := Level{market.Sell, decimal.RequireFromString("61837.64"), decimal.RequireFromString("1.54698")}
+	wantBid := Level{market.Buy, fx("61837.63"), fx("3.78826")}
+	wantAsk := Level{market.Sell, fx("61837.64"), fx("1.54698")}
 	if !levelEqual(bid, wantBid) || !levelEqual(ask, wantAsk) {
 		t.Errorf("after the snapshot: bid %v, ask %v; want %v, %v", bid, ask, wantBid, wantAsk)
 	}
@@ -201,7 +201,7 @@ func TestTradesMatchAnIndependentReadingOfTheCapture(t *testing.T) {
 		}
 		if ev.Kind == KindTrade {
 			count++
-			volume = volume.Add(ev.Size)
+			volume = volume.Add(ev.Size.Decimal())
 		}
 	}
 	if count != wantCount || !volume.Equal(wantVolume) {

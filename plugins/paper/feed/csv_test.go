@@ -235,7 +235,7 @@ func TestKlineFillRuleProducesTheDocumentedSequence(t *testing.T) {
 			}
 			volume := dec("0")
 			for _, ev := range events {
-				volume = volume.Add(ev.Size)
+				volume = volume.Add(ev.Size.Decimal())
 			}
 			if !volume.Equal(dec("10.00000005")) {
 				t.Errorf("traded volume %s, want the rows' 10.00000003 + 0.00000002", volume)

@@ -3,16 +3,17 @@
 // deterministic order. The exchange uses Event.Time as its simulated clock, so the same input always gives the
 // same events, and replay runs as fast as the parser can go instead of at wall-clock speed.
 //
-// Every price and size is a decimal.Decimal from parsing to the event: the data's exact digits are the truth
-// the fill model compares against, and a float round-trip would move a price off its tick.
+// Every price and size is an exact market.Fixed from parsing to the event (the data's own mantissa and decimals,
+// never a float: the data's exact digits are the truth the fill model compares against, and a float round-trip
+// would move a price off its tick). Fixed rather than decimal.Decimal because replay runs millions of them a
+// second: a Fixed costs no allocation and compares as integers; consumers convert with Decimal where they do
+// money arithmetic.
 package feed
 
 import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/mmtoolkit/mm/market"
 )
@@ -22,6 +23,14 @@ import (
 // the order) and runs at parser speed.
 type Source interface {
 	Next() (Event, error)
+}
+
+// BookSource is a Source that keeps the order book its events describe: each book event is applied to Book
+// before Next returns it. Capture and Synthetic are BookSources; the paper exchange reads their book instead
+// of building a second copy.
+type BookSource interface {
+	Source
+	Book() *Book
 }
 
 // Kind says which payload fields of an Event are set.
@@ -57,8 +66,8 @@ func (k Kind) String() string {
 // Level is one price level change or one level of a book: Side is market.Buy for bids, market.Sell for asks.
 type Level struct {
 	Side  market.Side
-	Price decimal.Decimal
-	Size  decimal.Decimal
+	Price market.Fixed
+	Size  market.Fixed
 }
 
 // Event is one market event. Which payload fields are set depends on Kind; the others are zero.
@@ -80,12 +89,12 @@ type Event struct {
 	LastUpdateID  uint64 // also set for top of book and snapshot, see Kind
 
 	// Top of book.
-	BidPrice, BidSize decimal.Decimal
-	AskPrice, AskSize decimal.Decimal
+	BidPrice, BidSize market.Fixed
+	AskPrice, AskSize market.Fixed
 
 	// Trade.
-	Price     decimal.Decimal
-	Size      decimal.Decimal
+	Price     market.Fixed
+	Size      market.Fixed
 	TradeID   uint64
 	TakerSide market.Side
 

@@ -136,7 +136,7 @@ func smallParts(d decimal.Decimal) (int64, int32, bool) {
 	return c.Int64(), d.Exponent(), c.IsInt64() && c.Int64() < 1<<40
 }
 
-// Book is the synthetic book as of the last event returned.
+// Book is the synthetic book as of the last event returned (Synthetic is a BookSource).
 func (s *Synthetic) Book() *Book { return s.book }
 
 // Next returns the next event, or io.EOF once Duration has passed.
@@ -202,7 +202,7 @@ func (s *Synthetic) quote(at time.Time) {
 	// Bids: levels that left the window go, levels that entered it and the touch get fresh sizes.
 	for k := range depth {
 		if p := oldBid - k; s.started && (p > s.bid || p <= s.bid-depth) {
-			levels = append(levels, Level{Side: market.Buy, Price: s.price(p), Size: decimal.Zero})
+			levels = append(levels, Level{Side: market.Buy, Price: s.price(p), Size: market.Fixed{}})
 			delete(s.bidSizes, p)
 		}
 	}
@@ -214,7 +214,7 @@ func (s *Synthetic) quote(at time.Time) {
 	}
 	for k := range depth {
 		if p := oldAsk + k; s.started && (p < ask || p >= ask+depth) {
-			levels = append(levels, Level{Side: market.Sell, Price: s.price(p), Size: decimal.Zero})
+			levels = append(levels, Level{Side: market.Sell, Price: s.price(p), Size: market.Fixed{}})
 			delete(s.askSizes, p)
 		}
 	}
@@ -245,9 +245,9 @@ func (s *Synthetic) levelSize() int64 {
 	return max(1, int64(s.rng.ExpFloat64()*4*s.meanTradeSteps))
 }
 
-func (s *Synthetic) price(ticks int64) decimal.Decimal {
-	return decimal.New(ticks*s.tickCoef, s.tickExp)
+func (s *Synthetic) price(ticks int64) market.Fixed {
+	return market.NewFixed(ticks*s.tickCoef, s.tickExp)
 }
-func (s *Synthetic) size(steps int64) decimal.Decimal {
-	return decimal.New(steps*s.stepCoef, s.stepExp)
+func (s *Synthetic) size(steps int64) market.Fixed {
+	return market.NewFixed(steps*s.stepCoef, s.stepExp)
 }

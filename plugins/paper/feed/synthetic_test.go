@@ -76,9 +76,9 @@ func TestSyntheticMarketInvariants(t *testing.T) {
 		}
 		last = ev.Time
 		for _, l := range ev.Levels {
-			onGrid(t, ev, l.Price, cfg.Tick)
+			onGrid(t, ev, l.Price.Decimal(), cfg.Tick)
 			if l.Size.Sign() != 0 {
-				onGrid(t, ev, l.Size, cfg.Step)
+				onGrid(t, ev, l.Size.Decimal(), cfg.Step)
 			}
 		}
 		switch ev.Kind {
@@ -90,7 +90,7 @@ func TestSyntheticMarketInvariants(t *testing.T) {
 				!ask.Size.Equal(ev.AskSize) {
 				t.Fatalf("%v: book top %v / %v", ev, bid, ask)
 			}
-			if !ev.AskPrice.Sub(ev.BidPrice).Equal(cfg.Tick) {
+			if !ev.AskPrice.Decimal().Sub(ev.BidPrice.Decimal()).Equal(cfg.Tick) {
 				t.Fatalf("%v: spread is not one tick", ev)
 			}
 			if src.Book().Depth(market.Buy) != cfg.DepthLevels || src.Book().Depth(market.Sell) != cfg.DepthLevels {
@@ -98,8 +98,8 @@ func TestSyntheticMarketInvariants(t *testing.T) {
 			}
 		case KindTrade:
 			trades++
-			volume = volume.Add(ev.Size)
-			onGrid(t, ev, ev.Size, cfg.Step)
+			volume = volume.Add(ev.Size.Decimal())
+			onGrid(t, ev, ev.Size.Decimal(), cfg.Step)
 			touch := top.AskPrice
 			if ev.TakerSide == market.Sell {
 				touch = top.BidPrice
