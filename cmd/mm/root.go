@@ -109,6 +109,7 @@ SQLite trade journal, and answers afterwards whether the profit came from the sp
 		NewCmdHistory(opts, nil),
 		NewCmdPnL(opts, nil),
 		NewCmdConfig(opts),
+		NewCmdRun(opts, nil),
 	)
 	return root
 }

@@ -1,0 +1,88 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mmtoolkit/mm/journal"
+	"github.com/mmtoolkit/mm/plugins/host"
+	"github.com/mmtoolkit/mm/strategy"
+)
+
+// finish classifies how the loop ended, drains (cancel own orders unless keep_orders, last fill sync, end
+// balances) in a fresh context bounded by the drain timeout, so a signal that cancelled ctx does not also cancel
+// the cleanup (reference/go.md §4), and closes the run row with its exit reason and code.
+func (r *run) finish(ctx context.Context, runErr error) (Result, error) {
+	var err error
+	switch {
+	case errors.Is(runErr, errStop):
+		r.exitCode = 0
+	case errors.Is(runErr, ErrRiskLimit):
+		r.reason, r.exitCode, err = ReasonRisk, 3, runErr
+	case ctx.Err() != nil && errors.Is(runErr, ctx.Err()):
+		r.log.Info("stopping", "cause", context.Cause(ctx))
+		r.reason, r.exitCode = ReasonSignal, 0
+	case errors.Is(runErr, host.ErrUnreachable):
+		r.reason, r.exitCode, err = ReasonError, 5, runErr
+	default:
+		r.reason, r.exitCode, err = ReasonError, 1, runErr
+	}
+	if err == nil && r.risk.Halted() {
+		// reduce_only_after_trip kept the run going after a stop guard tripped; it still ends as stopped by it.
+		r.reason, r.exitCode, err = ReasonRisk, 3, r.riskStop()
+	}
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.DrainTimeout)
+	defer cancel()
+	if drainErr := r.drain(drainCtx); drainErr != nil {
+		drainErr = fmt.Errorf("%w: %w", ErrDrain, drainErr)
+		if err == nil {
+			r.reason, r.exitCode, err = ReasonError, 1, drainErr
+		} else {
+			err = errors.Join(err, drainErr)
+		}
+	}
+	reason := r.reason
+	if err != nil && r.reason == ReasonError {
+		reason = fmt.Sprintf("%s: %v", ReasonError, err)
+	}
+	if endErr := r.j.EndRun(drainCtx, r.runID, time.Now(), reason, r.exitCode); endErr != nil {
+		err = errors.Join(err, endErr)
+		if r.exitCode == 0 {
+			r.exitCode = 1
+		}
+	}
+	r.finishProgress()
+	r.log.Info("run ended", "run", r.runID, "reason", r.reason, "exit", r.exitCode, "fills", r.fills)
+	return r.result(), err
+}
+
+// drain cancels the run's open orders (unless keep_orders), syncs fills once more, snapshots the end balances
+// and flushes the journal.
+func (r *run) drain(ctx context.Context) error {
+	var errs []error
+	if !r.keepOrders {
+		var cancels []strategy.CancelRequest
+		for _, id := range sortedKeys(r.orders) {
+			if r.orders[id].open() {
+				cancels = append(cancels, strategy.CancelRequest{ClientID: id})
+			}
+		}
+		if err := r.cancel(ctx, cancels); err != nil {
+			errs = append(errs, fmt.Errorf("cancel own orders: %w", err))
+		}
+	}
+	if _, err := r.syncFills(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("final fill sync: %w", err))
+	}
+	if err := r.fetchBalances(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("end balances: %w", err))
+	} else if err := r.journalBalances(ctx, journal.BalanceEnd); err != nil {
+		errs = append(errs, err)
+	}
+	if err := r.j.Flush(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("journal: %w", err))
+	}
+	return errors.Join(errs...)
+}
