@@ -16,14 +16,13 @@ build:
 	@for p in $(PLUGINS); do echo "$(GO) build -o $(BIN)/$$p ./cmd/$$p"; \
 		$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/$$p ./cmd/$$p || exit 1; done
 
-# The main job. Until `mm run` lands it explains the inventory skew of a sample portfolio that holds more base
-# than its target, with the ratio sweep of the same configuration.
+# The main job: a paper market maker on the built-in seeded synthetic market (no files needed), journaled into
+# demo.db (recreated each time), then the history report and the PnL decomposition of that run.
 run: build
-	$(BIN)/mm skew-calc --market BTC-USDT --base 1.6 --quote 40000 --price 60000 \
-		--target-base-pct 50 --range-multiplier 2 --order-amount 0.05 --order-levels 3 --order-level-amount 0.02 \
-		--bid-spread 0.2 --ask-spread 0.2 --order-level-spread 0.1 --step 0.0001 --tick 0.01 --min-notional 5
-	$(BIN)/mm skew-calc --base 1.6 --quote 40000 --price 60000 --range-multiplier 2 --order-amount 0.05 \
-		--order-levels 3 --order-level-amount 0.02 --sweep --sweep-step 10
+	@rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/mm run --config examples/synthetic.yaml --journal demo.db
+	$(BIN)/mm history --journal demo.db
+	$(BIN)/mm pnl --journal demo.db
 
 test: lint
 	$(GO) test -race -count=1 ./...

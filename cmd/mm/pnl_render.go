@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/mmtoolkit/mm/analysis"
 )
 
@@ -65,9 +67,14 @@ func pnlRow(p analysis.PnL) pnlRowJSON {
 	return pnlRowJSON{Fills: p.Fills, VolumeBase: p.VolumeBase.String(), VolumeQuote: p.VolumeQuote.String(),
 		SpreadCapture: p.SpreadCapture.String(), InventoryPnL: p.InventoryPnL.String(), Fees: p.Fees.String(),
 		HedgePnL: p.HedgePnL.String(), Funding: p.Funding.String(), Total: p.Total.String(),
-		EquityChange: p.EquityChange.String(), Residual: p.Residual.String(), Realized: p.Realized.String(),
-		Unrealized: p.Unrealized.String()}
+		EquityChange: p.EquityChange.String(), Residual: p.Residual.String(), Realized: lotPnL(p.Realized),
+		Unrealized: lotPnL(p.Unrealized)}
 }
+
+// lotPnL prints realized or unrealized PnL. An average cost is a quotient (28 significant digits inside the
+// replay), so these two carry a repeating tail the other columns never have; they are shown rounded half-even
+// to 12 decimals, far below any asset's smallest unit. The identity columns stay exact.
+func lotPnL(d decimal.Decimal) string { return d.RoundBank(12).String() }
 
 func toPnLJSON(r analysis.PnLReport) pnlJSON {
 	doc := pnlJSON{By: r.Query.By, Method: r.Query.Method, Rows: []pnlRowJSON{}, Markets: []pnlMarketJSON{},
@@ -159,17 +166,26 @@ func pnlTable(r analysis.PnLReport, forCSV bool) Table {
 		header = []string{"connector", "market", r.Query.By, "fills", "spread capture", "inventory", "fees",
 			"hedge", "funding", "total", "equity change", "residual", "realized", "unrealized"}
 	}
+	// Per market, the bucket column would only repeat the market.
+	byMarket := r.Query.By == analysis.ByMarket
+	if byMarket {
+		header = append(header[:2:2], header[3:]...)
+	}
 	t := Table{Header: header, Right: map[int]bool{}}
-	for i := 3; i < len(header); i++ {
-		t.Right[i] = true
+	for i := 2; i < len(header); i++ {
+		t.Right[i] = header[i] != r.Query.By
 	}
 	for _, m := range r.Markets {
 		for _, b := range m.Replay.Buckets {
 			p := b.PnL
-			t.Rows = append(t.Rows, []string{m.Connector, m.Market, b.Key, strconv.Itoa(p.Fills),
+			row := []string{m.Connector, m.Market, b.Key, strconv.Itoa(p.Fills),
 				p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
 				p.Funding.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
-				p.Realized.String(), p.Unrealized.String()})
+				lotPnL(p.Realized), lotPnL(p.Unrealized)}
+			if byMarket {
+				row = append(row[:2:2], row[3:]...)
+			}
+			t.Rows = append(t.Rows, row)
 		}
 	}
 	return t
