@@ -109,11 +109,11 @@ func sameMarket(fills []journal.Fill) bool {
 func loadMarketInputs(ctx context.Context, j *journal.Journal, sum journal.FillSummary, q HistoryQuery) (MarketInputs, error) {
 	assets := []string{sum.BaseAsset, sum.QuoteAsset}
 	in := MarketInputs{Summary: sum, Price: q.Price}
-	start, err := j.LatestBalances(ctx, sum.Connector, "", assets, sum.FirstTime)
+	start, err := j.LatestBalancesOfRun(ctx, q.RunID, sum.Connector, "", assets, sum.FirstTime)
 	if err != nil {
 		return in, err
 	}
-	current, err := j.LatestBalances(ctx, sum.Connector, "", assets, untilInclusive(q.Until))
+	current, err := j.LatestBalancesOfRun(ctx, q.RunID, sum.Connector, "", assets, untilInclusive(q.Until))
 	if err != nil {
 		return in, err
 	}

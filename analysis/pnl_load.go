@@ -113,7 +113,7 @@ func loadMarketPnL(ctx context.Context, j *journal.Journal, fills []journal.Fill
 	// The position before the first event is the latest snapshot at or before it (as history's start balances);
 	// the mid before it is the latest mark strictly before it, since a mark at that instant is an event itself.
 	before := m.FirstEvent.Add(-time.Millisecond)
-	start, err := j.LatestBalances(ctx, first.Connector, "", []string{first.BaseAsset, first.QuoteAsset}, m.FirstEvent)
+	start, err := j.LatestBalancesOfRun(ctx, q.RunID, first.Connector, "", []string{first.BaseAsset, first.QuoteAsset}, m.FirstEvent)
 	if err != nil {
 		return m, err
 	}
@@ -131,7 +131,7 @@ func loadMarketPnL(ctx context.Context, j *journal.Journal, fills []journal.Fill
 	m.Replay = Replay(in)
 	m.Markouts = Markouts(fills, m.Replay.FillMids, marks, q.Markouts, q.Until, false)
 
-	end, err := j.LatestBalances(ctx, first.Connector, "", []string{first.BaseAsset, first.QuoteAsset}, m.LastEvent)
+	end, err := j.LatestBalancesOfRun(ctx, q.RunID, first.Connector, "", []string{first.BaseAsset, first.QuoteAsset}, m.LastEvent)
 	if err != nil {
 		return m, err
 	}

@@ -215,13 +215,21 @@ func scanMark(rows *sql.Rows) (Mark, error) {
 // before the window's first trade.
 func (j *Journal) LatestBalances(ctx context.Context, connector, account string, assets []string,
 	at time.Time) (map[string]Balance, error) {
+	return j.LatestBalancesOfRun(ctx, 0, connector, account, assets, at)
+}
+
+// LatestBalancesOfRun is LatestBalances restricted to the snapshots one run journaled (runID 0: any). Analysis of a
+// single run needs it: two replays of the same data journal snapshots at the same simulated times.
+func (j *Journal) LatestBalancesOfRun(ctx context.Context, runID int64, connector, account string, assets []string,
+	at time.Time) (map[string]Balance, error) {
 	if len(assets) == 0 {
 		err := j.query(ctx, "balance assets", `SELECT DISTINCT asset FROM balances WHERE (?1 = '' OR connector = ?1)
-			AND (?2 = '' OR account = ?2) ORDER BY asset`, []any{connector, account}, func(rows *sql.Rows) error {
-			var asset string
-			assets = append(assets, asset)
-			return rows.Scan(&assets[len(assets)-1])
-		})
+			AND (?2 = '' OR account = ?2) AND (?3 = 0 OR run_id = ?3) ORDER BY asset`, []any{connector, account, runID},
+			func(rows *sql.Rows) error {
+				var asset string
+				assets = append(assets, asset)
+				return rows.Scan(&assets[len(assets)-1])
+			})
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +243,8 @@ func (j *Journal) LatestBalances(ctx context.Context, connector, account string,
 		// One indexed lookup per asset (balances_asset_ts) rather than a GROUP BY over the whole table.
 		err := j.query(ctx, "latest balance", `SELECT id, coalesce(run_id, 0), connector, account, asset, ts, total,
 			available, kind FROM balances WHERE asset = ?1 AND ts <= ?2 AND (?3 = '' OR connector = ?3)
-			AND (?4 = '' OR account = ?4) ORDER BY ts DESC, id DESC LIMIT 1`, []any{asset, atMillis, connector, account},
+			AND (?4 = '' OR account = ?4) AND (?5 = 0 OR run_id = ?5) ORDER BY ts DESC, id DESC LIMIT 1`,
+			[]any{asset, atMillis, connector, account, runID},
 			func(rows *sql.Rows) error {
 				b, err := scanBalance(rows)
 				balances[asset] = b
