@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/mmtoolkit/mm/internal/config"
 	"github.com/mmtoolkit/mm/internal/runner"
@@ -110,15 +110,10 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	return err
 }
 
-// isTerminal says whether w is a character device, which a terminal is. golang.org/x/term is not in go.mod
-// (its IsTerminal would also tell /dev/null apart); a progress line drawn to /dev/null costs nothing.
+// isTerminal says whether w is a terminal, so progress is drawn only for a person watching.
 func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // runReport is the closing report: what the run traded and its PnL against holding the start balances,
