@@ -250,7 +250,7 @@ func TestLaunchFailuresAreUnreachable(t *testing.T) {
 		want       string
 	}{
 		{"checksum mismatch", "ok", Config{Name: "tiny", Path: path, Checksum: wrong}, "checksums did not match"},
-		{"stdout before handshake", "stdout", Config{Name: "tiny", Path: path}, "plugin wrote to stdout before the handshake"},
+		{"stdout before handshake", "stdout", Config{Name: "tiny", Path: path}, `wrote "debug: starting" to stdout before the handshake`},
 		{"missing binary", "ok", Config{Name: "gone", Path: filepath.Join(dir, "mm-plugin-gone")}, "mm-plugin-gone"},
 		{"exit before the handshake", "crash", Config{Name: "tiny", Path: path},
 			"the plugin exited before the handshake\n(its last stderr line: tiny: no config, giving up)"},

@@ -150,11 +150,27 @@ func explain(err error) error {
 		// exited (or crashed) before its handshake.
 		return errors.New("the plugin exited before the handshake")
 	case strings.Contains(msg, "Unrecognized remote plugin message"):
-		return fmt.Errorf("%w\n(the plugin wrote to stdout before the handshake; plugins must log to stderr, see plugins/sdk)", err)
+		// go-plugin appends ten lines of unlikely causes; the message the plugin printed is what matters.
+		printed, _, _ := strings.Cut(strings.TrimSpace(msg[strings.Index(msg, "Unrecognized remote plugin message")+len("Unrecognized remote plugin message"):]), "\n")
+		return &handshakeError{fmt.Sprintf("the plugin wrote %q to stdout before the handshake; plugins must log to stderr (see plugins/sdk)",
+			strings.TrimPrefix(printed, ": "))}
 	case strings.Contains(msg, "incompatible API version"):
-		return fmt.Errorf("%w\n(the plugin speaks another mm plugin protocol; rebuild it against this mm's plugins/sdk)", err)
+		first, _, _ := strings.Cut(msg, "\n")
+		return &handshakeError{first + " (the plugin speaks another mm plugin protocol; rebuild it against this mm's plugins/sdk)"}
 	}
 	return err
+}
+
+// handshakeError is a plugin that cannot complete the handshake however often it is started (it prints to
+// stdout, or speaks another protocol version): the supervisor gives up at once instead of retrying.
+type handshakeError struct{ msg string }
+
+func (e *handshakeError) Error() string { return e.msg }
+
+// IsHandshakeError reports whether err is a handshake failure that no retry can fix.
+func IsHandshakeError(err error) bool {
+	var h *handshakeError
+	return errors.As(err, &h)
 }
 
 // Exited reports whether the plugin process has ended. go-plugin notices a crash within milliseconds
