@@ -28,6 +28,7 @@ type SkewCalcOptions struct {
 
 	decimals  map[string]*decimalFlag // by flag name
 	sweepStep *decimalFlag
+	model     *skewModelOptions // --model and its inputs (skewcalc_model.go)
 
 	changed func(name string) bool
 	input   strategy.SkewInput
@@ -56,7 +57,8 @@ var skewDecimalFlags = []struct{ name, def, usage string }{
 
 // NewCmdSkewCalc builds `mm skew-calc`; runF replaces the run function in tests.
 func NewCmdSkewCalc(global *GlobalOptions, runF func(context.Context, *SkewCalcOptions) error) *cobra.Command {
-	opts := &SkewCalcOptions{GlobalOptions: global, decimals: map[string]*decimalFlag{}, sweepStep: newDecimalFlag("5")}
+	opts := &SkewCalcOptions{GlobalOptions: global, decimals: map[string]*decimalFlag{}, sweepStep: newDecimalFlag("5"),
+		model: &skewModelOptions{}}
 	cmd := &cobra.Command{
 		Use:   "skew-calc",
 		Short: "Compute inventory-skew ranges, bid/ask ratios and per-level order sizes",
@@ -73,6 +75,13 @@ command line win. --sweep prints the ratios for base shares from 0 to 100 %.
 Output: table (default), json (field names are a contract for scripts), or csv (one row per level; with --sweep,
 one row per base share; warnings go to stderr).
 
+--model avellaneda | glft | hummingbot-avellaneda prints a quoting model's reservation price, spread and quotes
+instead (reference/quant.md §1–3, reference/hummingbot.md §5.3). Its flags are named after the inputs of the
+test vectors and its JSON fields after their expected values: --s --q --gamma --sigma --k --tau for
+Avellaneda–Stoikov (--horizon infinite with --q-max or --omega); --A --k --gamma --sigma --q --Delta --xi (and
+--q-max, --s) for GLFT; --mid --base-bal --quote-bal --target-base-pct --vol --kappa --gamma --eta
+--min-spread-pct --tau-frac for Hummingbot's variant. Flag names are case-sensitive.
+
 ` + exitStatusHelp,
 		Example: `  # 1 BTC and 60000 USDT at 60000: 50 % base, on target
   mm skew-calc --base 1 --quote 60000 --price 60000 --order-amount 0.01 --order-levels 3 --order-level-amount 0.005
@@ -84,10 +93,23 @@ one row per base share; warnings go to stderr).
   mm skew-calc --base 1 --quote 60000 --price 60000 --order-amount 0.05 --range-multiplier 2 --sweep
 
   # strategy keys from a bot config, balances and price from the journal
-  mm skew-calc --config bot.yaml --from-journal --market BTC-USDT`,
+  mm skew-calc --config bot.yaml --from-journal --market BTC-USDT
+
+  # Avellaneda–Stoikov quotes, long 3, half the horizon left
+  mm skew-calc --model avellaneda --s 100 --q 3 --gamma 0.1 --sigma 2 --k 1.5 --tau 0.5
+
+  # GLFT quotes in ticks, as JSON
+  mm skew-calc --model glft --A 0.9 --k 0.3 --gamma 0.01 --sigma 0.3 --q -3 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
+			useModel, err := opts.modelRequested()
+			if err != nil {
+				return err
+			}
+			if useModel {
+				return opts.runModel(cmd.Context(), runF)
+			}
 			if err := opts.Finalize(cmd.Context()); err != nil {
 				return err
 			}
@@ -98,6 +120,7 @@ one row per base share; warnings go to stderr).
 		},
 	}
 	opts.AddFlags(cmd)
+	opts.model.addFlags(cmd)
 	return cmd
 }
 
