@@ -49,10 +49,10 @@ func HangingCandidates(pairs []HangingPair, orders []Order) []string {
 
 // promoteHanging is update_strategy_orders_with_equivalent_orders at a non-deferred refresh (§3.1): the
 // candidates become hanging orders and the pair list is cleared, so a pair is judged only once.
-func promoteHanging(s *PMMState, e *Explain) {
+func promoteHanging(s *tickState, e *Explain) {
 	for _, id := range HangingCandidates(s.HangingPairs, s.Orders) {
 		i := orderIndex(s.Orders, id)
-		s.Orders[i].Hanging = true
+		s.order(i).Hanging = true
 		e.notef("hanging: %s %s %s@%s becomes a hanging order (its pair's other side filled)", id,
 			s.Orders[i].Side, s.Orders[i].Remaining(), s.Orders[i].Price)
 	}
@@ -63,12 +63,13 @@ func promoteHanging(s *PMMState, e *Explain) {
 // cancel_pct from the reference price (strictly), once, then cancel hanging orders older than max_order_age for
 // renewal. An order whose cancel is already in flight is neither cancelled again nor renewed (pinned: Hummingbot
 // would also mark a far order for renewal and re-place it, only to cancel it again, HB #3790).
-func hangingProcessTick(p PMMParams, s *PMMState, now time.Time, price decimal.Decimal, out *[]CancelRequest) {
+func hangingProcessTick(p PMMParams, s *tickState, now time.Time, price decimal.Decimal, out *[]CancelRequest) {
 	if price.Sign() > 0 {
-		limit := HangingCancelPct(p).Mul(price)
+		far := newDistanceLimit(HangingCancelPct(p), price)
 		for i := range s.Orders {
 			o := &s.Orders[i]
-			if o.Hanging && !o.CancelInFlight && o.Price.Sub(price).Abs().GreaterThan(limit) {
+			if o.Hanging && !o.CancelInFlight && far.beyond(o.Price) {
+				o = s.order(i)
 				o.CancelInFlight = true
 				*out = append(*out, CancelRequest{ClientID: o.ClientID, Reason: CancelHangingFarFromPrice})
 			}
@@ -80,6 +81,7 @@ func hangingProcessTick(p PMMParams, s *PMMState, now time.Time, price decimal.D
 	for i := range s.Orders {
 		o := &s.Orders[i]
 		if o.Hanging && !o.CancelInFlight && !o.Renewing && now.Sub(o.Created) > p.MaxOrderAge {
+			o = s.order(i)
 			o.CancelInFlight, o.Renewing = true, true
 			*out = append(*out, CancelRequest{ClientID: o.ClientID, Reason: CancelHangingRenewal})
 		}
@@ -89,7 +91,10 @@ func hangingProcessTick(p PMMParams, s *PMMState, now time.Time, price decimal.D
 // placeRenewals re-places the hanging orders whose renewal cancel arrived since the last tick, identical in side,
 // price and amount, as new hanging orders created now (§3.1). Hummingbot places them from the cancel event
 // itself; mm's events return no actions, so they go out on the next tick.
-func placeRenewals(p PMMParams, s *PMMState, m *MarketSnapshot, places *[]PlaceRequest) {
+func placeRenewals(p PMMParams, s *tickState, m *MarketSnapshot, places *[]PlaceRequest) {
+	if len(s.Renewals) > 0 {
+		s.copyOrders()
+	}
 	for _, r := range s.Renewals {
 		req := PlaceRequest{Side: r.Side, Price: r.Price, Amount: r.Amount, Level: r.Level, Hanging: true,
 			PostOnly: !p.TakeIfCrossed}

@@ -18,7 +18,7 @@ func OrderAgeExceeded(created, now time.Time, maxOrderAge time.Duration) bool {
 
 // cancelOnMaxAge is c_cancel_active_orders_on_max_age_limit (§1.2 step 4, §1.5): if any active non-hanging order
 // is too old, every active non-hanging order is cancelled, regardless of timers and tolerance.
-func cancelOnMaxAge(p PMMParams, s *PMMState, now time.Time, out *[]CancelRequest) bool {
+func cancelOnMaxAge(p PMMParams, s *tickState, now time.Time, out *[]CancelRequest) bool {
 	old := slices.ContainsFunc(s.Orders, func(o Order) bool {
 		return !o.Hanging && OrderAgeExceeded(o.Created, now, p.MaxOrderAge)
 	})
@@ -31,10 +31,11 @@ func cancelOnMaxAge(p PMMParams, s *PMMState, now time.Time, out *[]CancelReques
 
 // cancelNonHanging cancels every active non-hanging order whose cancel is not already in flight: a cancel is
 // sent once (users.md (c): "cancel sent once at max age", HB #3790), where Hummingbot re-sends it every tick.
-func cancelNonHanging(s *PMMState, reason CancelReason, out *[]CancelRequest) {
+func cancelNonHanging(s *tickState, reason CancelReason, out *[]CancelRequest) {
 	for i := range s.Orders {
 		o := &s.Orders[i]
 		if !o.Hanging && !o.CancelInFlight {
+			o = s.order(i)
 			o.CancelInFlight = true
 			*out = append(*out, CancelRequest{ClientID: o.ClientID, Reason: reason})
 		}
@@ -68,12 +69,72 @@ func sortedPrices(prices []decimal.Decimal) []decimal.Decimal {
 
 // refreshDeferred is the tolerance half of c_cancel_active_orders (§3.4): with a proposal and a tolerance ≥ 0,
 // keep the live non-hanging orders when both sides are within tolerance. Sizes are not compared.
-func refreshDeferred(p PMMParams, orders []Order, proposal *Proposal) bool {
-	if proposal == nil || p.OrderRefreshTolerancePct.Sign() < 0 {
+func refreshDeferred(p PMMParams, orders []Order, proposal builtProposal) bool {
+	if !proposal.exists() || p.OrderRefreshTolerancePct.Sign() < 0 {
 		return false
 	}
-	return WithinTolerance(livePrices(orders, market.Buy), proposalPrices(proposal.Buys), p.OrderRefreshTolerancePct) &&
-		WithinTolerance(livePrices(orders, market.Sell), proposalPrices(proposal.Sells), p.OrderRefreshTolerancePct)
+	if proposal.fixed != nil {
+		if deferred, ok := refreshDeferredFixed(p, orders, proposal.fixed); ok {
+			return deferred
+		}
+	}
+	prop := proposal.proposal()
+	return WithinTolerance(livePrices(orders, market.Buy), proposalPrices(prop.Buys), p.OrderRefreshTolerancePct) &&
+		WithinTolerance(livePrices(orders, market.Sell), proposalPrices(prop.Sells), p.OrderRefreshTolerancePct)
+}
+
+// refreshDeferredFixed is WithinTolerance on both sides in fixed point; ok is false when a number does not fit.
+func refreshDeferredFixed(p PMMParams, orders []Order, prop *fixedProposal) (deferred, ok bool) {
+	tolerance, ok := fixedOf(p.OrderRefreshTolerancePct)
+	if !ok {
+		return false, false
+	}
+	for _, side := range [2]market.Side{market.Buy, market.Sell} {
+		proposed := prop.buys
+		if side == market.Sell {
+			proposed = prop.sells
+		}
+		var liveBuf, proposedBuf [16]market.Fixed
+		live, want := liveBuf[:0], proposedBuf[:0]
+		for i := range orders {
+			if o := &orders[i]; !o.Hanging && o.Side == side {
+				price, ok := fixedOf(o.Price)
+				if !ok {
+					return false, false
+				}
+				live = append(live, price)
+			}
+		}
+		if len(live) != len(proposed) {
+			return false, true
+		}
+		for _, o := range proposed {
+			want = append(want, o.price)
+		}
+		sortFixed(live)
+		sortFixed(want)
+		for i := range live {
+			var c fixedCheck
+			diff := c.v(c.v(want[i].Sub(live[i])).Abs())
+			limit := c.v(tolerance.Mul(live[i]))
+			if c.failed {
+				return false, false
+			}
+			if diff.Cmp(limit) > 0 {
+				return false, true
+			}
+		}
+	}
+	return true, true
+}
+
+// sortFixed sorts a handful of prices ascending (an insertion sort: the lists are a proposal's levels).
+func sortFixed(prices []market.Fixed) {
+	for i := 1; i < len(prices); i++ {
+		for j := i; j > 0 && prices[j].Cmp(prices[j-1]) < 0; j-- {
+			prices[j], prices[j-1] = prices[j-1], prices[j]
+		}
+	}
 }
 
 func livePrices(orders []Order, side market.Side) []decimal.Decimal {
@@ -98,13 +159,14 @@ func proposalPrices(entries []ProposedOrder) []decimal.Decimal {
 // with active non-hanging orders: unless the tolerance check defers, half-filled pairs promote their other side
 // to hanging and every other non-hanging order is cancelled. A nil proposal (filled_order_delay) never defers.
 // PMM does not reset its timers when it defers, so the check repeats every tick (§3.4).
-func cancelActiveOrders(p PMMParams, s *PMMState, proposal *Proposal, now time.Time, out *[]CancelRequest, e *Explain) {
+func cancelActiveOrders(p PMMParams, s *tickState, proposal builtProposal, now time.Time, out *[]CancelRequest, e *Explain) {
 	if s.CancelAt.After(now) || !slices.ContainsFunc(s.Orders, func(o Order) bool { return !o.Hanging }) {
 		return
 	}
 	if refreshDeferred(p, s.Orders, proposal) {
-		e.notef("refresh: live orders kept, every proposed price is within %s of the live one",
-			p.OrderRefreshTolerancePct)
+		// Concatenated rather than formatted: this is the decision of nearly every tick (§3.4).
+		e.note("refresh: live orders kept, every proposed price is within " + p.OrderRefreshTolerancePct.String() +
+			" of the live one")
 		return
 	}
 	promoteHanging(s, e)
@@ -114,23 +176,66 @@ func cancelActiveOrders(p PMMParams, s *PMMState, proposal *Proposal, now time.T
 // cancelBelowMinSpread is c_cancel_orders_below_min_spread (§1.2 step 6, §1.5): a non-hanging order whose spread
 // to the reference price, (ref − price)/ref for buys and (price − ref)/ref for sells, is below minimum_spread is
 // cancelled; crossed orders have negative spreads.
-func cancelBelowMinSpread(p PMMParams, s *PMMState, price decimal.Decimal, out *[]CancelRequest) {
+func cancelBelowMinSpread(p PMMParams, s *tickState, price decimal.Decimal, out *[]CancelRequest) {
 	if price.Sign() <= 0 {
 		return
 	}
-	limit := p.MinimumSpread.Mul(price)
+	limit := newDistanceLimit(p.MinimumSpread, price)
 	for i := range s.Orders {
 		o := &s.Orders[i]
 		if o.Hanging || o.CancelInFlight {
 			continue
 		}
-		distance := o.Price.Sub(price)
-		if o.Side == market.Buy {
-			distance = distance.Neg()
-		}
-		if distance.LessThan(limit) {
+		if limit.below(o.Price, o.Side) {
+			o = s.order(i)
 			o.CancelInFlight = true
 			*out = append(*out, CancelRequest{ClientID: o.ClientID, Reason: CancelMinimumSpread})
 		}
 	}
+}
+
+// distanceLimit compares an order price's distance to the reference price with factor·price, in fixed point when
+// the numbers fit and in decimal otherwise; both comparisons are exact, so they agree.
+type distanceLimit struct {
+	factor, price  decimal.Decimal
+	priceF, limitF market.Fixed
+	fixedFits      bool
+}
+
+func newDistanceLimit(factor, price decimal.Decimal) distanceLimit {
+	var c fixedCheck
+	priceF := c.of(price)
+	limitF := c.v(c.of(factor).Mul(priceF))
+	return distanceLimit{factor: factor, price: price, priceF: priceF, limitF: limitF, fixedFits: !c.failed}
+}
+
+// beyond reports |x − price| > factor·price (hanging_orders_cancel_pct).
+func (d distanceLimit) beyond(x decimal.Decimal) bool {
+	if d.fixedFits {
+		var c fixedCheck
+		if distance := c.v(c.v(c.of(x).Sub(d.priceF)).Abs()); !c.failed {
+			return distance.Cmp(d.limitF) > 0
+		}
+	}
+	return x.Sub(d.price).Abs().GreaterThan(d.factor.Mul(d.price))
+}
+
+// below reports that the order's spread, price − x for buys and x − price for sells, is below factor·price
+// (minimum_spread).
+func (d distanceLimit) below(x decimal.Decimal, side market.Side) bool {
+	if d.fixedFits {
+		var c fixedCheck
+		distance := c.v(c.of(x).Sub(d.priceF))
+		if side == market.Buy {
+			distance = c.v(distance.Neg())
+		}
+		if !c.failed {
+			return distance.Cmp(d.limitF) < 0
+		}
+	}
+	distance := x.Sub(d.price)
+	if side == market.Buy {
+		distance = distance.Neg()
+	}
+	return distance.LessThan(d.factor.Mul(d.price))
 }

@@ -39,6 +39,10 @@ func (e *Explain) stage(enabled bool, name string, in, out Proposal, numbers ...
 	}
 }
 
+func (e *Explain) note(decision string) {
+	e.Decisions = append(e.Decisions, decision)
+}
+
 func (e *Explain) notef(format string, args ...any) {
 	e.Decisions = append(e.Decisions, fmt.Sprintf(format, args...))
 }

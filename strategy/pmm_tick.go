@@ -20,49 +20,104 @@ import (
 //
 // Tick is pure: it reads the clock from m.Now only, asks m.NewClientID for the ids of the orders it places (they
 // are tracked from this tick on, as Hummingbot tracks an order from its submission), and returns the new state
-// with the actions; s is not modified.
+// with the actions; s is not modified. The proposal stages run in fixed point when they can (pmm_fixed.go), with
+// the decimal stages' exact results, so a tick that only re-checks the refresh tolerance allocates next to nothing
+// (docs/BENCHMARKS.md, BenchmarkTick).
 func Tick(p PMMParams, s PMMState, m MarketSnapshot) TickResult {
-	s = s.clone()
+	ts := &tickState{PMMState: s}
 	r := TickResult{Explain: Explain{Now: m.Now}}
 	e := &r.Explain
 	if m.Mid.Sign() <= 0 {
 		e.notef("market not ready: no mid price")
-		r.State = s
+		r.State = ts.PMMState
 		return r
 	}
 	// Hummingbot re-places a renewed hanging order from the cancel event, before the next tick (§3.1).
 	var places []PlaceRequest
-	placeRenewals(p, &s, &m, &places)
-	price := ReferencePrice(p, s, m)
+	placeRenewals(p, ts, &m, &places)
+	price := ReferencePrice(p, ts.PMMState, m)
 	ref, refOK := BaseRefs(p, price, m)
 	e.Ref = ref
 
-	var proposal *Proposal
-	if !s.CreateAt.After(m.Now) {
+	var proposal builtProposal
+	var fixedBuf [2][8]fixedOrder // the fixed-point proposal lives here unless it has more than 8 levels a side
+	var fixed fixedProposal
+	if !ts.CreateAt.After(m.Now) {
 		e.ProposalBuilt = true
 		if refOK {
-			built := buildProposal(p, &s, &m, ref, e)
-			proposal = &built
+			var ok bool
+			if fixed, ok = buildFixedProposal(p, ts, &m, ref, e, fixedBuf[0][:0], fixedBuf[1][:0]); ok {
+				proposal.fixed = &fixed
+			} else {
+				built := buildProposal(p, &ts.PMMState, &m, ref, e)
+				proposal.decimal = &built
+			}
 		} else {
 			e.notef("no proposal: price_type inventory_cost has no cost record while the base balance is %s",
 				m.Balances.BaseTotal)
 		}
 	}
 
-	cancels := make([]CancelRequest, 0, 4)
-	hangingProcessTick(p, &s, m.Now, price, &cancels)
-	if cancelOnMaxAge(p, &s, m.Now, &cancels) {
+	var cancels []CancelRequest
+	hangingProcessTick(p, ts, m.Now, price, &cancels)
+	if cancelOnMaxAge(p, ts, m.Now, &cancels) {
 		e.notef("max_order_age: an order is older than %s, every non-hanging order is cancelled", p.MaxOrderAge)
 	}
-	cancelActiveOrders(p, &s, proposal, m.Now, &cancels, e)
-	cancelBelowMinSpread(p, &s, price, &cancels)
-
-	if proposal != nil && toCreateOrders(p, s, &m, e) {
-		places = executeProposal(p, &s, &m, *proposal, places)
+	cancelActiveOrders(p, ts, proposal, m.Now, &cancels, e)
+	cancelBelowMinSpread(p, ts, price, &cancels)
+	if cancels == nil {
+		cancels = []CancelRequest{} // Actions.Cancels is never nil
 	}
-	r.State = s
+
+	if proposal.exists() && toCreateOrders(p, ts.PMMState, &m, e) {
+		places = executeProposal(p, ts, &m, proposal.proposal(), places)
+	}
+	r.State = ts.PMMState
 	r.Actions = Actions{Cancels: cancels, Places: places}
 	return r
+}
+
+// tickState is the state one tick works on: a copy of the caller's PMMState whose Orders and HangingPairs are
+// copied on their first write, so the common tick that changes no order (a deferred refresh, §3.4) copies
+// nothing, and the caller's slices are never written.
+type tickState struct {
+	PMMState
+	ordersCopied, pairsCopied bool
+}
+
+// order returns the i-th order for writing.
+func (s *tickState) order(i int) *Order {
+	s.copyOrders()
+	return &s.Orders[i]
+}
+
+func (s *tickState) copyOrders() {
+	if !s.ordersCopied {
+		s.Orders, s.ordersCopied = slices.Clone(s.Orders), true
+	}
+}
+
+func (s *tickState) copyPairs() {
+	if !s.pairsCopied {
+		s.HangingPairs, s.pairsCopied = slices.Clone(s.HangingPairs), true
+	}
+}
+
+// builtProposal is the tick's proposal: from the fixed-point stages (fixed) or, when those could not run, the
+// decimal ones (decimal); neither when no proposal was built.
+type builtProposal struct {
+	fixed   *fixedProposal
+	decimal *Proposal
+}
+
+func (b builtProposal) exists() bool { return b.fixed != nil || b.decimal != nil }
+
+// proposal returns the proposal in decimal, for the place requests and the orders they track.
+func (b builtProposal) proposal() Proposal {
+	if b.fixed != nil {
+		return b.fixed.decimal()
+	}
+	return *b.decimal
 }
 
 // buildProposal runs the proposal stages in Hummingbot's order (§1.2 step 2); stages that are off pass the
@@ -164,10 +219,11 @@ func toCreateOrders(p PMMParams, s PMMState, m *MarketSnapshot, e *Explain) bool
 
 // executeProposal is c_execute_orders_proposal (§1.2 step 7, §3.1): buys then sells, each tracked from now;
 // with hanging orders enabled the first min(#buys, #sells) are paired by index; then set_timers.
-func executeProposal(p PMMParams, s *PMMState, m *MarketSnapshot, prop Proposal, places []PlaceRequest) []PlaceRequest {
+func executeProposal(p PMMParams, s *tickState, m *MarketSnapshot, prop Proposal, places []PlaceRequest) []PlaceRequest {
 	if len(prop.Buys)+len(prop.Sells) == 0 {
 		return places
 	}
+	s.copyOrders()
 	if places == nil {
 		places = make([]PlaceRequest, 0, len(prop.Buys)+len(prop.Sells))
 	}
@@ -177,6 +233,7 @@ func executeProposal(p PMMParams, s *PMMState, m *MarketSnapshot, prop Proposal,
 	firstSell := len(places)
 	places = placeSide(p, s, m, market.Sell, prop.Sells, places)
 	if p.HangingOrdersEnabled {
+		s.copyPairs()
 		for i := range min(len(prop.Buys), len(prop.Sells)) {
 			s.HangingPairs = append(s.HangingPairs,
 				HangingPair{BuyID: places[firstBuy+i].ClientID, SellID: places[firstSell+i].ClientID})
@@ -186,7 +243,7 @@ func executeProposal(p PMMParams, s *PMMState, m *MarketSnapshot, prop Proposal,
 	return places
 }
 
-func placeSide(p PMMParams, s *PMMState, m *MarketSnapshot, side market.Side, entries []ProposedOrder, places []PlaceRequest) []PlaceRequest {
+func placeSide(p PMMParams, s *tickState, m *MarketSnapshot, side market.Side, entries []ProposedOrder, places []PlaceRequest) []PlaceRequest {
 	for _, entry := range entries {
 		id := m.NewClientID(side, entry.Level)
 		places = append(places, PlaceRequest{ClientID: id, Side: side, Price: entry.Price, Amount: entry.Size,

@@ -54,7 +54,8 @@ type MovingBand struct {
 
 // PMMState is everything the pure market making engine remembers between ticks and events. Tick and the On*
 // event functions take it by value and return a new one; they never modify the slices of the state they were
-// given, so a caller may keep old states (for replays and tests).
+// given, so a caller may keep old states (for replays and tests). The new state may share a slice with the old
+// one when nothing in it changed; neither may be written in place.
 type PMMState struct {
 	// CreateAt and CancelAt are Hummingbot's create_timestamp and cancel_timestamp (§1.2 "Timers"); the zero
 	// time plays their initial value 0.
