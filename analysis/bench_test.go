@@ -19,6 +19,12 @@ import (
 func benchJournal(b *testing.B, n int) string {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), fmt.Sprintf("bench-%d.db", n))
+	if dir := os.Getenv("MM_BENCH_PNL_DIR"); dir != "" { // keep the journal between runs: building 1M takes a while
+		path = filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	}
 	ctx := context.Background()
 	j, err := journal.Open(ctx, path)
 	if err != nil {

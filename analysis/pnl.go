@@ -1,12 +1,12 @@
 package analysis
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/mmtoolkit/mm/journal"
+	"github.com/mmtoolkit/mm/market"
 )
 
 // PnL is the decomposition of reference/quant.md §4.2 for one bucket of events:
@@ -106,14 +106,6 @@ type BucketPnL struct {
 	PnL
 }
 
-// replayState is the running state of §4.1: inventory q, cash C, reference mid m.
-type replayState struct {
-	q, cash, mid decimal.Decimal
-	midKnown     bool
-}
-
-func (s replayState) value() decimal.Decimal { return s.cash.Add(s.q.Mul(s.mid)) }
-
 // Replay processes fills and mid updates in one total order — by time, a fill before a mark of the same
 // timestamp (quant.md §4.1) — and attributes each event's change of V to its bucket:
 //
@@ -124,149 +116,45 @@ func (s replayState) value() decimal.Decimal { return s.cash.Add(s.q.Mul(s.mid))
 // differs from the mid in force, the path first moves to it (inventory PnL), so the same m_fill is used in the
 // spread term and in the mark path, which is what makes the identity exact (§4.2). A fee in the base asset
 // reduces the inventory received and is valued at φ·m_fill (§4.6); a fee in a third asset is expensed at FeeRate.
+//
+// The arithmetic is exact (market.Num: int64 mantissas while they fit, decimal.Decimal beyond); LoadPnL runs the
+// same replayer over streamed rows.
 func Replay(in ReplayInputs) MarketReplay {
-	state := replayState{q: in.StartBase, cash: in.StartQuote}
-	if in.StartMid.Valid {
-		state.mid, state.midKnown = in.StartMid.Decimal, true
-	}
-	lots := newLotBook(in.Method)
-	if !in.StartBase.IsZero() && state.midKnown {
-		lots.trade(in.StartBase, state.mid) // initial inventory counts as bought at m_0 (§4.4)
-	}
-	var out MarketReplay
-	buckets := map[string]*BucketPnL{}
-	var order []string // buckets in the order their first event came
-	var current *BucketPnL
-	bucketFor := func(t time.Time, runID int64) *BucketPnL {
-		key := in.Bucket(t, runID)
-		if current != nil && current.Key == key {
-			return current
-		}
-		// Leaving a bucket: its unrealized PnL is the open position's value at its last event.
-		if current != nil {
-			current.Unrealized = lots.unrealized(state.mid)
-		}
-		b, ok := buckets[key]
-		if !ok {
-			b = &BucketPnL{Key: key, PnL: zeroPnL()}
-			buckets[key] = b
-			order = append(order, key)
-		}
-		current = b
-		return b
-	}
-	unpriced := map[string]bool{}
-	// V_0 for the curve is taken when the mid first becomes known; before that the position has no value.
-	startValue := state.value()
-
-	moveMid := func(b *BucketPnL, mid decimal.Decimal) {
-		if !state.midKnown {
-			state.mid, state.midKnown = mid, true
-			startValue = state.value()
-			return
-		}
-		before := state.value()
-		b.InventoryPnL = b.InventoryPnL.Add(state.q.Mul(mid.Sub(state.mid)))
-		state.mid = mid
-		b.EquityChange = b.EquityChange.Add(state.value().Sub(before))
-	}
-
-	events := len(in.Fills) + len(in.Marks)
-	stride := max(1, (events+maxCurvePoints-1)/maxCurvePoints)
-	sample := func(n int, t time.Time) {
-		if n%stride == 0 || n == events-1 {
-			out.Curve = append(out.Curve, CurvePoint{Time: t, Total: state.value().Sub(startValue).InexactFloat64()})
-		}
-	}
+	r := newReplayer(in.StartBase, in.StartQuote, in.StartMid, in.Method, in.Bucket, in.FeeRate,
+		len(in.Fills)+len(in.Marks), true, nil)
+	var fr journal.FillRecord
+	var mr journal.MarkRecord
 	fi, mi := 0, 0
 	for fi < len(in.Fills) || mi < len(in.Marks) {
-		n := fi + mi
 		takeFill := mi >= len(in.Marks) || (fi < len(in.Fills) && !in.Fills[fi].Time.After(in.Marks[mi].Time))
 		if !takeFill {
-			m := in.Marks[mi]
+			m := &in.Marks[mi]
 			mi++
-			b := bucketFor(m.Time, m.RunID)
-			moveMid(b, m.Mid)
-			sample(n, m.Time)
+			mr = journal.MarkRecord{ID: m.ID, RunID: m.RunID, Time: m.Time, Mid: market.NumFromDecimal(m.Mid)}
+			r.mark(&mr)
 			continue
 		}
-		f := in.Fills[fi]
+		fillRecordOf(&in.Fills[fi], &fr)
 		fi++
-		b := bucketFor(f.Time, f.RunID)
-		if f.Mid.Valid && (!state.midKnown || !f.Mid.Decimal.Equal(state.mid)) {
-			moveMid(b, f.Mid.Decimal)
-		}
-		if !state.midKnown {
-			// No mid before the first fill: its own price is the only reference; its spread capture is 0.
-			state.mid, state.midKnown = f.Price, true
-			startValue = state.value()
-			out.Warnings = append(out.Warnings, fmt.Sprintf("no mid before the fill at %s: its price is used as the mid",
-				f.Time.UTC().Format(time.RFC3339)))
-		}
-		out.FillMids = append(out.FillMids, state.mid)
-		applyFill(&state, b, lots, f, in, unpriced, &out)
-		sample(n, f.Time)
+		r.fill(&fr)
 	}
-
-	if current != nil {
-		current.Unrealized = lots.unrealized(state.mid)
-	}
-	out.Window = zeroPnL()
-	for _, key := range order {
-		b := buckets[key]
-		b.finish()
-		out.Buckets = append(out.Buckets, *b)
-		out.Window = out.Window.add(b.PnL)
-	}
-	out.Window.Unrealized = lots.unrealized(state.mid)
-	out.Window.finish()
-	out.EndBase, out.EndQuote, out.EndMid = state.q, state.cash, state.mid
-	return out
+	return r.finish()
 }
 
-func applyFill(state *replayState, b *BucketPnL, lots lotBook, f journal.Fill, in ReplayInputs,
-	unpriced map[string]bool, out *MarketReplay) {
-	eps := decimal.NewFromInt(1)
-	if f.Side == journal.SideSell {
-		eps = decimal.NewFromInt(-1)
+// fillRecordOf converts a journal.Fill to the record the replayer reads.
+func fillRecordOf(f *journal.Fill, rec *journal.FillRecord) {
+	*rec = journal.FillRecord{ID: f.ID, RunID: f.RunID, Time: f.Time, Sell: f.Side == journal.SideSell,
+		Price: market.NumFromDecimal(f.Price), Amount: market.NumFromDecimal(f.Amount),
+		Fee: market.NumFromDecimal(f.Fee), HasMid: f.Mid.Valid}
+	if f.Mid.Valid {
+		rec.Mid = market.NumFromDecimal(f.Mid.Decimal)
 	}
-	signed := eps.Mul(f.Amount)
-	notional := f.Amount.Mul(f.Price)
-	before := state.value()
-
-	var fee, baseFee decimal.Decimal
-	switch {
-	case f.FeeAsset == f.QuoteAsset || f.Fee.IsZero():
-		fee = f.Fee
-	case f.FeeAsset == f.BaseAsset:
-		baseFee, fee = f.Fee, f.Fee.Mul(state.mid)
+	switch f.FeeAsset {
+	case f.QuoteAsset:
+		rec.FeeIn = journal.FeeInQuote
+	case f.BaseAsset:
+		rec.FeeIn = journal.FeeInBase
 	default:
-		rate, ok := in.FeeRate(f.FeeAsset)
-		if !ok {
-			if !unpriced[f.FeeAsset] {
-				unpriced[f.FeeAsset] = true
-				out.Warnings = append(out.Warnings, fmt.Sprintf(
-					"fees in %s have no known rate to %s: left out of the fees column", f.FeeAsset, f.QuoteAsset))
-			}
-			rate = decimal.Zero
-		}
-		fee = f.Fee.Mul(rate)
-	}
-
-	state.q = state.q.Add(signed).Sub(baseFee)
-	state.cash = state.cash.Sub(signed.Mul(f.Price))
-	if baseFee.IsZero() {
-		state.cash = state.cash.Sub(fee)
-	}
-	b.SpreadCapture = b.SpreadCapture.Add(signed.Mul(state.mid.Sub(f.Price)))
-	b.Fees = b.Fees.Add(fee)
-	b.EquityChange = b.EquityChange.Add(state.value().Sub(before))
-	b.Fills++
-	b.VolumeBase = b.VolumeBase.Add(f.Amount)
-	b.VolumeQuote = b.VolumeQuote.Add(notional)
-	b.Realized = b.Realized.Add(lots.trade(signed, f.Price))
-	if !baseFee.IsZero() {
-		// For the lots a base fee is a sale of φ at the mid whose proceeds pay the fee (§4.6).
-		b.Realized = b.Realized.Add(lots.trade(baseFee.Neg(), state.mid))
+		rec.FeeIn, rec.FeeAsset, rec.QuoteAsset = journal.FeeInOther, f.FeeAsset, f.QuoteAsset
 	}
 }

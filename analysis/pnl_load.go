@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -58,19 +59,24 @@ type PnLReport struct {
 	Totals map[string]PnL
 }
 
-// LoadPnL reads every fill and mark of the window and decomposes the PnL per market.
+// LoadPnL reads every fill and mark of the window and decomposes the PnL per market. It streams: each market's
+// fills and marks are read by two cursors (concurrently, in batches), merged in time order and replayed in one
+// pass that also measures the mark-outs, so memory does not grow with the window.
 func LoadPnL(ctx context.Context, j *journal.Journal, q PnLQuery) (PnLReport, error) {
 	report := PnLReport{Query: q, Totals: map[string]PnL{}}
-	fills, err := j.Fills(ctx, journal.FillFilter{Connector: q.Connector, Market: q.Market, RunID: q.RunID,
+	groups, err := j.FillGroups(ctx, journal.FillFilter{Connector: q.Connector, Market: q.Market, RunID: q.RunID,
 		Since: q.Since, Until: q.Until})
 	if err != nil {
 		return report, err
+	}
+	if len(groups) == 0 {
+		return report, nil
 	}
 	rates, err := loadRates(ctx, j, q.Until)
 	if err != nil {
 		return report, err
 	}
-	for _, group := range groupFills(fills) {
+	for _, group := range groups {
 		m, err := loadMarketPnL(ctx, j, group, q, rates)
 		if err != nil {
 			return report, err
@@ -87,70 +93,198 @@ func LoadPnL(ctx context.Context, j *journal.Journal, q PnLQuery) (PnLReport, er
 	return report, nil
 }
 
-func loadMarketPnL(ctx context.Context, j *journal.Journal, fills []journal.Fill, q PnLQuery, rates Rates) (MarketPnL, error) {
-	first := fills[0]
-	m := MarketPnL{Connector: first.Connector, Market: first.Market, BaseAsset: first.BaseAsset, Quote: first.QuoteAsset}
-	marks, err := j.Marks(ctx, journal.MarkFilter{Connector: first.Connector, Market: first.Market, RunID: q.RunID,
-		Since: q.Since, Until: q.Until})
-	if err != nil {
-		return m, err
+// scanBatch is how many records a cursor hands over at a time.
+const scanBatch = 2048
+
+// cursor reads batches of records from a scanning goroutine.
+type cursor[T any] struct {
+	ch   chan []T
+	free chan []T
+	buf  []T
+	i    int
+	done bool
+	errc chan error
+}
+
+// startCursor runs scan in a goroutine, copying its records into batches.
+func startCursor[T any](ctx context.Context, scan func(ctx context.Context, fn func(*T) error) error) *cursor[T] {
+	c := &cursor[T]{ch: make(chan []T, 2), free: make(chan []T, 4), errc: make(chan error, 1)}
+	for range 3 {
+		c.free <- make([]T, 0, scanBatch)
 	}
-	if len(marks) == 0 { // imported fills and marks may name different connectors: the market's mid is the mid
-		if marks, err = j.Marks(ctx, journal.MarkFilter{Market: first.Market, RunID: q.RunID, Since: q.Since,
-			Until: q.Until}); err != nil {
-			return m, err
+	go func() {
+		defer close(c.ch)
+		batch := <-c.free
+		err := scan(ctx, func(rec *T) error {
+			batch = append(batch, *rec)
+			if len(batch) == scanBatch {
+				select {
+				case c.ch <- batch:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				select {
+				case batch = <-c.free:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				batch = batch[:0]
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case c.ch <- batch:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
 		}
+		c.errc <- err
+	}()
+	return c
+}
+
+// peek returns the next record without consuming it; nil at the end.
+func (c *cursor[T]) peek() *T {
+	for !c.done && c.i >= len(c.buf) {
+		if c.buf != nil {
+			c.free <- c.buf[:0]
+		}
+		b, ok := <-c.ch
+		if !ok {
+			c.done, c.buf = true, nil
+			return nil
+		}
+		c.buf, c.i = b, 0
 	}
-	m.FirstEvent, m.LastEvent = first.Time, fills[len(fills)-1].Time
-	if len(marks) > 0 {
-		m.FirstEvent = minTime(m.FirstEvent, marks[0].Time)
-		m.LastEvent = maxTime(m.LastEvent, marks[len(marks)-1].Time)
+	if c.done {
+		return nil
+	}
+	return &c.buf[c.i]
+}
+
+func (c *cursor[T]) next() { c.i++ }
+
+// err waits for the scan to end and returns its error.
+func (c *cursor[T]) err() error { return <-c.errc }
+
+func loadMarketPnL(ctx context.Context, j *journal.Journal, group journal.FillGroup, q PnLQuery, rates Rates) (MarketPnL, error) {
+	m := MarketPnL{Connector: group.Connector, Market: group.Market, BaseAsset: group.BaseAsset, Quote: group.QuoteAsset}
+	fillFilter := journal.FillFilter{Connector: group.Connector, Market: group.Market, RunID: q.RunID, Since: q.Since,
+		Until: q.Until}
+	markFilter := journal.MarkFilter{Connector: group.Connector, Market: group.Market, RunID: q.RunID,
+		Since: q.Since, Until: q.Until}
+	if ok, err := j.HasMarks(ctx, markFilter); err != nil {
+		return m, err
+	} else if !ok { // imported fills and marks may name different connectors: the market's mid is the mid
+		markFilter.Connector = ""
 	}
 
-	in := ReplayInputs{Fills: fills, Marks: marks, Method: q.Method, StartBase: decimal.Zero, StartQuote: decimal.Zero,
-		Bucket:  bucketFunc(q.By, first.Market),
-		FeeRate: func(asset string) (decimal.Decimal, bool) { return rates.Rate(asset, first.QuoteAsset) }}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fills := startCursor(ctx, func(ctx context.Context, fn func(*journal.FillRecord) error) error {
+		return j.ScanFills(ctx, fillFilter, fn)
+	})
+	marks := startCursor(ctx, func(ctx context.Context, fn func(*journal.MarkRecord) error) error {
+		return j.ScanMarks(ctx, markFilter, fn)
+	})
+	fail := func(err error) (MarketPnL, error) {
+		cancel()
+		errF, errM := fills.err(), marks.err()
+		return m, firstError(err, errF, errM)
+	}
+	first := fills.peek()
+	if first == nil {
+		return fail(errors.New("fills of " + group.Connector + " " + group.Market + " vanished while reading"))
+	}
+	m.FirstEvent, m.LastEvent = first.Time, first.Time
+	firstMark := marks.peek()
+	if firstMark != nil {
+		m.FirstEvent = minTime(m.FirstEvent, firstMark.Time)
+	}
+
+	startBase, startQuote := decimal.Zero, decimal.Zero
+	var startMid decimal.NullDecimal
 	// The position before the first event is the latest snapshot at or before it (as history's start balances);
 	// the mid before it is the latest mark strictly before it, since a mark at that instant is an event itself.
 	before := m.FirstEvent.Add(-time.Millisecond)
-	start, err := j.LatestBalancesOfRun(ctx, q.RunID, first.Connector, "", []string{first.BaseAsset, first.QuoteAsset}, m.FirstEvent)
+	start, err := j.LatestBalancesOfRun(ctx, q.RunID, group.Connector, "", []string{group.BaseAsset, group.QuoteAsset}, m.FirstEvent)
 	if err != nil {
-		return m, err
+		return fail(err)
 	}
-	if b, ok := start[first.BaseAsset]; ok {
-		in.StartBase = b.Total
+	if b, ok := start[group.BaseAsset]; ok {
+		startBase = b.Total
 	}
-	if b, ok := start[first.QuoteAsset]; ok {
-		in.StartQuote = b.Total
+	if b, ok := start[group.QuoteAsset]; ok {
+		startQuote = b.Total
 	}
-	if mark, ok, err := j.LatestMark(ctx, first.Market, before); err != nil {
-		return m, err
+	if mark, ok, err := j.LatestMark(ctx, group.Market, before); err != nil {
+		return fail(err)
 	} else if ok {
-		in.StartMid = decimal.NewNullDecimal(mark.Mid)
+		startMid = decimal.NewNullDecimal(mark.Mid)
 	}
-	m.Replay = Replay(in)
-	m.Markouts = Markouts(fills, m.Replay.FillMids, marks, q.Markouts, q.Until, false)
+	var firstMarkMid decimal.NullDecimal
+	if firstMark != nil {
+		firstMarkMid = decimal.NewNullDecimal(firstMark.Mid.Decimal())
+	}
 
-	end, err := j.LatestBalancesOfRun(ctx, q.RunID, first.Connector, "", []string{first.BaseAsset, first.QuoteAsset}, m.LastEvent)
+	mo := newMarkoutStream(q.Markouts, q.Until)
+	r := newReplayer(startBase, startQuote, startMid, q.Method, bucketFunc(q.By, group.Market),
+		func(asset string) (decimal.Decimal, bool) { return rates.Rate(asset, group.QuoteAsset) }, -1, false, mo)
+	var lastFill, lastMark time.Time
+	for {
+		f, mk := fills.peek(), marks.peek()
+		if f == nil && mk == nil {
+			break
+		}
+		if mk == nil || (f != nil && !f.Time.After(mk.Time)) {
+			lastFill = f.Time
+			r.fill(f)
+			fills.next()
+			continue
+		}
+		lastMark = mk.Time
+		r.mark(mk)
+		marks.next()
+	}
+	if err := firstError(fills.err(), marks.err()); err != nil {
+		return m, err
+	}
+	m.Replay = r.finish()
+	m.Markouts = mo.finish()
+	m.LastEvent = lastFill
+	if firstMark != nil {
+		m.LastEvent = maxTime(m.LastEvent, lastMark)
+	}
+
+	end, err := j.LatestBalancesOfRun(ctx, q.RunID, group.Connector, "", []string{group.BaseAsset, group.QuoteAsset}, m.LastEvent)
 	if err != nil {
 		return m, err
 	}
-	startBase, okSB := start[first.BaseAsset]
-	startQuote, okSQ := start[first.QuoteAsset]
-	endBase, okEB := end[first.BaseAsset]
-	endQuote, okEQ := end[first.QuoteAsset]
-	startMid := in.StartMid
-	if !startMid.Valid && len(marks) > 0 {
-		startMid = decimal.NewNullDecimal(marks[0].Mid)
+	sb, okSB := start[group.BaseAsset]
+	sq, okSQ := start[group.QuoteAsset]
+	eb, okEB := end[group.BaseAsset]
+	eq, okEQ := end[group.QuoteAsset]
+	if !startMid.Valid {
+		startMid = firstMarkMid
 	}
-	if okSB && okSQ && okEB && okEQ && startMid.Valid && !endBase.Time.Equal(startBase.Time) {
-		equityStart := startQuote.Total.Add(startBase.Total.Mul(startMid.Decimal))
-		equityEnd := endQuote.Total.Add(endBase.Total.Mul(m.Replay.EndMid))
+	if okSB && okSQ && okEB && okEQ && startMid.Valid && !eb.Time.Equal(sb.Time) {
+		equityStart := sq.Total.Add(sb.Total.Mul(startMid.Decimal))
+		equityEnd := eq.Total.Add(eb.Total.Mul(m.Replay.EndMid))
 		change := equityEnd.Sub(equityStart)
 		m.BalanceCheck = &BalanceCheck{EquityChange: change, Total: m.Replay.Window.Total,
 			Residual: change.Sub(m.Replay.Window.Total)}
 	}
 	return m, nil
+}
+
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bucketFunc names an event's bucket for --by.
