@@ -2,10 +2,11 @@ package journal
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/market"
 )
 
 // SideTotals are one side's trades of a market: count, Σ amount and Σ price × amount, exact.
@@ -26,88 +27,71 @@ type FillSummary struct {
 	FirstPrice, LastPrice decimal.Decimal
 }
 
-// FillSummaries sums the window's fills per connector and market in SQL, exactly (dsum and dsumprod over
-// canonical decimal text, never SQLite's float SUM), ordered by connector and market.
+// FillSummaries sums the window's fills per connector and market, exactly, ordered by connector and market. It
+// streams the fills (ScanFills) and adds them in exact fixed-point arithmetic that falls back to decimal on
+// overflow, which is several times faster than SQL aggregates calling back into Go for every row.
 func (j *Journal) FillSummaries(ctx context.Context, filter FillFilter) ([]FillSummary, error) {
-	var w where
-	w.text("connector", filter.Connector)
-	w.text("market", filter.Market)
-	w.runID(filter.RunID)
-	w.window("ts", filter.Since, filter.Until)
-
-	var out []FillSummary
-	index := map[[2]string]int{}
-	get := func(connector, market string) *FillSummary {
-		key := [2]string{connector, market}
-		i, ok := index[key]
-		if !ok {
-			i = len(out)
-			index[key] = i
-			out = append(out, FillSummary{Connector: connector, Market: market, Fees: map[string]decimal.Decimal{},
-				Buys: SideTotals{Base: decimal.Zero, Quote: decimal.Zero}, Sells: SideTotals{Base: decimal.Zero, Quote: decimal.Zero}})
-		}
-		return &out[i]
-	}
-	// One pass over the window: sides and fee assets are grouped together, then folded per market in Go.
-	err := j.query(ctx, "fill totals", `SELECT connector, market, base_asset, quote_asset, side, fee_asset, count(*),
-		dsum(amount), dsumprod(price, amount), dsum(fee), min(ts), max(ts) FROM fills`+w.String()+
-		" GROUP BY connector, market, side, fee_asset ORDER BY connector, market", w.args, func(rows *sql.Rows) error {
-		var (
-			connector, market, base, quote, side, feeAsset, amount, notional, fee string
-			trades, first, last                                                   int64
-		)
-		if err := rows.Scan(&connector, &market, &base, &quote, &side, &feeAsset, &trades, &amount, &notional, &fee,
-			&first, &last); err != nil {
-			return err
-		}
-		s := get(connector, market)
-		s.BaseAsset, s.QuoteAsset = base, quote
-		baseSum, errBase := parseDecimal("dsum(fills.amount)", amount)
-		quoteSum, errQuote := parseDecimal("dsumprod(fills.price, fills.amount)", notional)
-		feeSum, errFee := parseDecimal("dsum(fills.fee)", fee)
-		totals := &s.Sells
-		if side == SideBuy {
-			totals = &s.Buys
-		}
-		totals.Trades += trades
-		totals.Base = totals.Base.Add(baseSum)
-		totals.Quote = totals.Quote.Add(quoteSum)
-		s.Fees[feeAsset] = s.Fees[feeAsset].Add(feeSum)
-		if s.FirstTime.IsZero() || fromMillis(first).Before(s.FirstTime) {
-			s.FirstTime = fromMillis(first)
-		}
-		if fromMillis(last).After(s.LastTime) {
-			s.LastTime = fromMillis(last)
-		}
-		return firstErr(errBase, errQuote, errFee)
-	})
+	groups, err := j.FillGroups(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		s := &out[i]
-		if s.FirstPrice, err = j.priceAt(ctx, s.Connector, s.Market, s.FirstTime, "ASC"); err != nil {
+	out := make([]FillSummary, 0, len(groups))
+	for _, g := range groups {
+		f := filter
+		f.Connector, f.Market = g.Connector, g.Market
+		s, err := j.summarize(ctx, f, g)
+		if err != nil {
 			return nil, err
 		}
-		if s.LastPrice, err = j.priceAt(ctx, s.Connector, s.Market, s.LastTime, "DESC"); err != nil {
-			return nil, err
-		}
+		out = append(out, s)
 	}
 	return out, nil
 }
 
-// priceAt is the price of the first (order ASC) or last (DESC) fill of a market at time t, in journal order.
-func (j *Journal) priceAt(ctx context.Context, connector, market string, t time.Time, order string) (decimal.Decimal, error) {
-	var price decimal.Decimal
-	err := j.query(ctx, "fill price", `SELECT price FROM fills WHERE connector = ? AND market = ? AND ts = ?
-		ORDER BY id `+order+" LIMIT 1", []any{connector, market, toMillis(t)}, func(rows *sql.Rows) error {
-		var text string
-		if err := rows.Scan(&text); err != nil {
-			return err
+type sideSums struct {
+	trades      int64
+	base, quote market.Num
+}
+
+func (j *Journal) summarize(ctx context.Context, filter FillFilter, g FillGroup) (FillSummary, error) {
+	var buys, sells sideSums
+	fees := map[string]market.Num{}
+	var first, last FillRecord
+	n := 0
+	err := j.ScanFills(ctx, filter, func(r *FillRecord) error {
+		side := &buys
+		if r.Sell {
+			side = &sells
 		}
-		var err error
-		price, err = parseDecimal("fills.price", text)
-		return err
+		side.trades++
+		side.base = side.base.Add(r.Amount)
+		side.quote = side.quote.Add(r.Amount.Mul(r.Price))
+		asset := r.FeeAsset
+		switch r.FeeIn {
+		case FeeInQuote:
+			asset = g.QuoteAsset
+		case FeeInBase:
+			asset = g.BaseAsset
+		}
+		fees[asset] = fees[asset].Add(r.Fee)
+		if n == 0 {
+			first = *r
+		}
+		last = *r
+		n++
+		return nil
 	})
-	return price, err
+	if err != nil {
+		return FillSummary{}, err
+	}
+	s := FillSummary{Connector: g.Connector, Market: g.Market, BaseAsset: g.BaseAsset, QuoteAsset: g.QuoteAsset,
+		Buys:      SideTotals{Trades: buys.trades, Base: buys.base.Decimal(), Quote: buys.quote.Decimal()},
+		Sells:     SideTotals{Trades: sells.trades, Base: sells.base.Decimal(), Quote: sells.quote.Decimal()},
+		Fees:      make(map[string]decimal.Decimal, len(fees)),
+		FirstTime: first.Time, LastTime: last.Time,
+		FirstPrice: first.Price.Decimal(), LastPrice: last.Price.Decimal()}
+	for asset, fee := range fees {
+		s.Fees[asset] = fee.Decimal()
+	}
+	return s, nil
 }
