@@ -27,7 +27,9 @@ type writeOp struct {
 type writer struct {
 	path          string
 	db            *sql.DB
-	stmts         [numStmts]*sql.Stmt
+	stmts         [numStmts]*sql.Stmt                  // one row each
+	multi         [numStmts][len(chunkSizes)]*sql.Stmt // multi-row, prepared when a batch first needs them
+	batch         batchWriter
 	ops           chan writeOp
 	batchSize     int
 	flushInterval time.Duration
@@ -65,6 +67,7 @@ func startWriter(ctx context.Context, path string, db *sql.DB, o options) (*writ
 		done:          make(chan struct{}),
 		errNotify:     make(chan error, 1),
 	}
+	w.batch.w = w
 	for id, query := range writerSQL {
 		stmt, err := db.PrepareContext(ctx, query)
 		if err != nil {
@@ -134,12 +137,40 @@ func (w *writer) commit(batch []writeOp) {
 	w.fillsDuplicate.Add(duplicate)
 }
 
+// execBatch writes batch with multi-row statements (batch.go). If a statement fails, the transaction is rolled back
+// and the batch is replayed one record per statement, in queue order, in a second transaction that is rolled back
+// too, to find the record that failed: the error then names it ("order event for ghost (was the order journaled
+// first?)") instead of a chunk of rows. Nothing of a failed batch is ever committed.
 func (w *writer) execBatch(ctx context.Context, batch []writeOp) (inserted, duplicate int64, err error) {
+	if err := w.prepareFor(ctx, rowCounts(batch)); err != nil {
+		return 0, 0, err
+	}
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	defer w.batch.reset()
+	if err := w.batch.write(ctx, tx, batch); err != nil {
+		tx.Rollback() //nolint:errcheck // the batch has failed already
+		if recordErr := w.failingRecord(ctx, batch); recordErr != nil {
+			return 0, 0, recordErr
+		}
+		return 0, 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, err
+	}
+	return w.batch.inserted, w.batch.duplicate, nil
+}
+
+// failingRecord writes batch one record per statement, in queue order, in a transaction it always rolls back, and
+// returns the error of the first record that fails; nil if none does (or if the transaction cannot begin).
+func (w *writer) failingRecord(ctx context.Context, batch []writeOp) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil
+	}
+	defer tx.Rollback() //nolint:errcheck // always: this transaction only finds the failing record
 	var txStmts [numStmts]*sql.Stmt
 	stmt := func(id stmtID) *sql.Stmt {
 		if txStmts[id] == nil {
@@ -150,31 +181,24 @@ func (w *writer) execBatch(ctx context.Context, batch []writeOp) (inserted, dupl
 	for _, op := range batch {
 		switch op.stmt {
 		case stmtFill:
-			result, err := stmt(stmtFill).ExecContext(ctx, op.args...)
-			if err != nil {
-				return 0, 0, fmt.Errorf("fill %v: %w", op.args[5], err)
+			if _, err := stmt(stmtFill).ExecContext(ctx, op.args...); err != nil {
+				return fmt.Errorf("fill %v: %w", op.args[5], err)
 			}
-			n, err := result.RowsAffected()
-			if err != nil {
-				return 0, 0, err
-			}
-			inserted += n
-			duplicate += 1 - n
 		case stmtOrderEvent:
 			if _, err := stmt(stmtOrderEvent).ExecContext(ctx, op.args[:4]...); err != nil {
-				return 0, 0, fmt.Errorf("order event for %v (was the order journaled first?): %w", op.args[0], err)
+				return fmt.Errorf("order event for %v (was the order journaled first?): %w", op.args[0], err)
 			}
 			status, ts, clientOrderID := op.args[4], op.args[1], op.args[0]
 			if _, err := stmt(stmtOrderStatus).ExecContext(ctx, status, ts, clientOrderID); err != nil {
-				return 0, 0, fmt.Errorf("order %v status: %w", clientOrderID, err)
+				return fmt.Errorf("order %v status: %w", clientOrderID, err)
 			}
 		default:
 			if _, err := stmt(op.stmt).ExecContext(ctx, op.args...); err != nil {
-				return 0, 0, err
+				return err
 			}
 		}
 	}
-	return inserted, duplicate, tx.Commit()
+	return nil
 }
 
 func (w *writer) err() error {
@@ -188,6 +212,13 @@ func (w *writer) closeStmts() {
 	for _, stmt := range w.stmts {
 		if stmt != nil {
 			stmt.Close()
+		}
+	}
+	for _, sizes := range w.multi {
+		for _, stmt := range sizes {
+			if stmt != nil {
+				stmt.Close()
+			}
 		}
 	}
 }
