@@ -4,8 +4,16 @@ import (
 	"github.com/mmtoolkit/mm/market"
 )
 
-// numLotBook is lotBook (lots.go) in market.Num, the replayer's: the same results, amounts are market.Num: exact, an int64 mantissa while
-// they fit, decimal.Decimal otherwise.
+// Lot accounting methods for realized and unrealized PnL (reference/quant.md §4.4). Both give the same
+// realized + unrealized; only the split differs. Fees are kept out of the cost basis (the recommended choice of
+// §4.4): they are their own column, so "realized" is gross of fees.
+const (
+	MethodAvgCost = "avg-cost"
+	MethodFIFO    = "fifo"
+)
+
+// numLotBook is the replayer's lot book. Amounts are market.Num: exact, an int64 mantissa while they fit,
+// decimal.Decimal otherwise; the results equal the decimal reference books of lots_reference_test.go.
 type numLotBook interface {
 	// trade applies a signed quantity (+ buy, − sell) at price and returns the PnL it realized.
 	trade(qty, price market.Num) market.Num
@@ -20,7 +28,8 @@ func newNumLotBook(method string) numLotBook {
 	return &numAvgCostBook{}
 }
 
-// numAvgCostBook is avgCostBook in market.Num.
+// numAvgCostBook keeps (q, c̄): increasing fills move the average cost, reducing fills realize against it,
+// a flip closes at c̄ and opens the rest at the fill price.
 type numAvgCostBook struct {
 	qty  market.Num
 	cost market.Num
@@ -67,7 +76,7 @@ func (b *numAvgCostBook) unrealized(mid market.Num) market.Num {
 	return b.qty.Mul(mid.Sub(b.cost))
 }
 
-// numFifoBook is fifoBook in market.Num.
+// numFifoBook keeps open lots oldest first; a reducing fill consumes the oldest lots.
 type numFifoBook struct {
 	lots []numLot
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mmtoolkit/mm/internal/sharedtest"
 	"github.com/mmtoolkit/mm/journal"
+	"github.com/mmtoolkit/mm/market"
 )
 
 // pnl01 builds the events of vector PNL-01 (quant.json) as journal records: t in seconds, fees in quote. The
@@ -130,15 +131,16 @@ func TestMarkoutsReproducePNL03(t *testing.T) {
 
 // users.md (NT #1083): a flip from −1 to +0.5 realizes PnL on the closed unit only.
 func TestAvgCostFlipRealizesOnlyTheClosedPart(t *testing.T) {
-	b := &avgCostBook{}
-	b.trade(dec("-1"), dec("100"))
-	realized := b.trade(dec("1.5"), dec("90"))
-	if !realized.Equal(dec("10")) || !b.qty.Equal(dec("0.5")) || !b.cost.Equal(dec("90")) {
+	num := func(s string) market.Num { return market.NumFromDecimal(dec(s)) }
+	b := &numAvgCostBook{}
+	b.trade(num("-1"), num("100"))
+	realized := b.trade(num("1.5"), num("90"))
+	if !realized.Decimal().Equal(dec("10")) || !b.qty.Decimal().Equal(dec("0.5")) || !b.cost.Decimal().Equal(dec("90")) {
 		t.Errorf("flip: realized %s, q %s, cost %s; want 10, 0.5, 90", realized, b.qty, b.cost)
 	}
-	f := &fifoBook{}
-	f.trade(dec("-1"), dec("100"))
-	if realized := f.trade(dec("1.5"), dec("90")); !realized.Equal(dec("10")) {
+	f := &numFifoBook{}
+	f.trade(num("-1"), num("100"))
+	if realized := f.trade(num("1.5"), num("90")); !realized.Decimal().Equal(dec("10")) {
 		t.Errorf("fifo flip realized %s, want 10", realized)
 	}
 }

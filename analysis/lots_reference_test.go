@@ -1,15 +1,10 @@
 package analysis
 
+// The decimal lot books below are the reference the replayer's market.Num books (lots_num.go) are checked
+// against (replay_equiv_test.go).
+
 import (
 	"github.com/shopspring/decimal"
-)
-
-// Lot accounting methods for realized and unrealized PnL (reference/quant.md §4.4). Both give the same
-// realized + unrealized; only the split differs. Fees are kept out of the cost basis (the recommended choice of
-// §4.4): they are their own column, so "realized" is gross of fees.
-const (
-	MethodAvgCost = "avg-cost"
-	MethodFIFO    = "fifo"
 )
 
 // lotBook tracks a position for realized/unrealized PnL.
