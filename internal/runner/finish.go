@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mmtoolkit/mm/journal"
@@ -71,6 +72,8 @@ func (r *run) drain(ctx context.Context) error {
 		}
 		if err := r.cancel(ctx, cancels); err != nil {
 			errs = append(errs, fmt.Errorf("cancel own orders: %w", err))
+		} else if err := r.awaitCancels(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("cancel own orders: %w", err))
 		}
 	}
 	if _, err := r.syncFills(ctx); err != nil {
@@ -85,4 +88,67 @@ func (r *run) drain(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("journal: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// awaitCancels lets the drain's cancels land on the in-process paper exchange. With cancel_latency a cancel
+// reaches the book only when the simulated clock passes its due time, which only a Step moves: the drain
+// steps the feed (the orders may still fill meanwhile, as they would live) until the clock has passed the
+// latency, at most the latency plus one step; when the feed has ended, Settle applies the pending cancels at
+// their own times. Events are applied like the loop's, without ticking. Then no own order may be open on the
+// exchange. A plugin reports its cancels on its stream; they are not awaited here.
+func (r *run) awaitCancels(ctx context.Context) error {
+	s, ok := r.src.(*stepSource)
+	if !ok {
+		return nil
+	}
+	if s.cancelLatency > 0 && r.openOrders() > 0 {
+		deadline := s.ex.Now().Add(s.cancelLatency)
+		for r.openOrders() > 0 {
+			b, err := s.Next(ctx)
+			if err != nil && ctx.Err() == nil {
+				// The feed ended (or failed): no event will move the clock; the exchange settles what is due.
+				events, settleErr := s.ex.Settle(deadline)
+				if settleErr != nil {
+					return fmt.Errorf("settle pending cancels: %w (feed: %w)", settleErr, err)
+				}
+				if err := r.applyDrained(ctx, batch{Events: events, Now: s.ex.Now()}); err != nil {
+					return err
+				}
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if err := r.applyDrained(ctx, b); err != nil {
+				return err
+			}
+			if !b.Now.Before(deadline) {
+				break
+			}
+		}
+	}
+	open, err := s.ex.OpenOrders(ctx, r.pair)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, o := range open {
+		if _, own := r.orders[o.ClientOrderID]; own {
+			ids = append(ids, o.ClientOrderID)
+		}
+	}
+	if len(ids) > 0 {
+		slices.Sort(ids)
+		return fmt.Errorf("%d own orders still open on the exchange after the cancels: %v", len(ids), ids)
+	}
+	return nil
+}
+
+// applyDrained applies a batch stepped during the drain: the clock moves, the events are journaled and told
+// to the strategy, no tick runs.
+func (r *run) applyDrained(ctx context.Context, b batch) error {
+	if b.Now.After(r.now) {
+		r.now = b.Now
+	}
+	return r.applyEvents(ctx, b.Events)
 }

@@ -83,6 +83,10 @@ func (r *run) applyEvents(ctx context.Context, events []sdk.Event) error {
 		case sdk.BookTop:
 			r.bid, r.bidSize, r.ask, r.askSize = p.BidPrice, p.BidAmount, p.AskPrice, p.AskAmount
 			r.lastData = eventTime(ev, r.now)
+		case sdk.BookDepth:
+			if r.wantsDepth() {
+				r.depthBids, r.depthAsks = p.Bids, p.Asks
+			}
 		case sdk.PublicTrade:
 			r.lastTrade = p.Price
 			r.lastData = eventTime(ev, r.now)
@@ -140,6 +144,7 @@ func (r *run) onFill(ctx context.Context, f sdk.Fill, mid decimal.NullDecimal) e
 	r.baseVolume = r.baseVolume.Add(f.Amount)
 	r.quoteVol = r.quoteVol.Add(f.Amount.Mul(f.Price))
 	r.fees[f.FeeAsset] = r.fees[f.FeeAsset].Add(f.Fee)
+	r.addInventoryFill(f)
 	own.filled = own.filled.Add(f.Amount)
 	complete := own.filled.GreaterThanOrEqual(own.amount)
 	r.state = strategy.OnOrderFilled(r.params, r.state, strategy.OrderFilled{ClientID: f.ClientOrderID,

@@ -35,9 +35,11 @@ type eventSource interface {
 // next is pulled, so orders placed between steps take effect at the simulated time and a replay is
 // deterministic, whatever the pace.
 type stepSource struct {
-	ex    *paper.Exchange
-	pace  float64
-	sleep func(ctx context.Context, d time.Duration) error
+	ex   *paper.Exchange
+	pace float64
+	// cancelLatency is the paper exchange's: how long the drain waits for its last cancels (awaitCancels).
+	cancelLatency time.Duration
+	sleep         func(ctx context.Context, d time.Duration) error
 
 	started              bool
 	wallStart, feedStart time.Time
@@ -56,7 +58,7 @@ func newStepSource(cfg *config.Config) (*stepSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("paper exchange: %w", err)
 	}
-	return &stepSource{ex: ex, pace: pc.Pace, sleep: sleepCtx}, nil
+	return &stepSource{ex: ex, pace: pc.Pace, cancelLatency: pc.CancelLatency, sleep: sleepCtx}, nil
 }
 
 func (s *stepSource) Connector() sdk.Connector { return s.ex }

@@ -42,6 +42,8 @@ type run struct {
 
 	bid, ask, bidSize, askSize, lastTrade decimal.Decimal
 	lastData                              time.Time
+	depthBids, depthAsks                  []sdk.Level     // the book behind the top, when order optimization is on
+	invBase, invQuote                     decimal.Decimal // the InventoryCost record (price_type inventory_cost)
 	balances                              map[string]sdk.Balance
 	orders                                map[string]*ownOrder
 	unknown                               map[string]bool // places whose outcome is unknown (timeout), by client id
@@ -89,6 +91,9 @@ func (r *run) connect(ctx context.Context) error {
 		r.log.Info("paper fill model", "describe", src.Describe())
 	} else {
 		req := sdk.SubscribeRequest{Market: r.pair, PublicTrades: true}
+		if r.wantsDepth() {
+			req.DepthLevels = depthLevels
+		}
 		src, err := launchPlugin(ctx, r.cfg, req, r.tickInterval, r.opts.PluginLockPath, r.log)
 		if err != nil {
 			return err
@@ -151,6 +156,7 @@ func (r *run) start(ctx context.Context) error {
 		return err
 	}
 	r.startBase, r.startQuote = r.balanceTotal(r.pair.Base), r.balanceTotal(r.pair.Quote)
+	r.seedInventoryCost()
 	r.startBalancesDue = true
 	return nil
 }

@@ -29,6 +29,7 @@ func (r *run) tick(ctx context.Context) error {
 			return err
 		}
 	}
+	r.refreshDepth()
 	result := strategy.Tick(r.params, r.state, r.snapshot())
 	r.state = result.State
 	if r.opts.Explain {
@@ -45,13 +46,9 @@ func (r *run) snapshot() strategy.MarketSnapshot {
 	snap := strategy.MarketSnapshot{Now: r.now, BestBid: r.bid, BestAsk: r.ask, Mid: r.mid(), LastTrade: r.lastTrade,
 		Balances: strategy.Balances{BaseTotal: base.Total, BaseAvailable: base.Available,
 			QuoteTotal: quote.Total, QuoteAvailable: quote.Available},
-		Rules: r.rules, NewClientID: r.ids.next, ExplainStages: r.opts.Explain}
-	if r.bid.Sign() > 0 {
-		snap.Bids = []strategy.BookLevel{{Price: r.bid, Amount: r.bidSize}}
-	}
-	if r.ask.Sign() > 0 {
-		snap.Asks = []strategy.BookLevel{{Price: r.ask, Amount: r.askSize}}
-	}
+		Rules: r.rules, NewClientID: r.ids.next, ExplainStages: r.opts.Explain, InventoryCost: r.inventoryCost()}
+	snap.Bids = bookSide(market.Buy, r.bid, r.bidSize, r.depthBids)
+	snap.Asks = bookSide(market.Sell, r.ask, r.askSize, r.depthAsks)
 	return snap
 }
 
