@@ -117,17 +117,14 @@ func (o *JournalExportOptions) Finalize() error {
 	return nil
 }
 
-// parseWindowTime reads --since/--until: a timestamp as import reads it, or a date meaning midnight UTC.
+// parseWindowTime reads --since/--until (see parseTime); empty means no bound.
 func parseWindowTime(flag, value string) (time.Time, error) {
 	if value == "" {
 		return time.Time{}, nil
 	}
-	if date, err := time.Parse(time.DateOnly, value); err == nil {
-		return date, nil
-	}
-	t, err := interchange.ParseTime(value)
+	t, err := parseTime(value)
 	if err != nil {
-		return time.Time{}, usageErrorf("%s: %v, nor a date (2026-11-22)", flag, err)
+		return time.Time{}, usageErrorf("%s: %v", flag, err)
 	}
 	return t, nil
 }

@@ -2,12 +2,13 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"time"
+
+	"github.com/mmtoolkit/mm/journal/interchange"
 )
 
-// timeFlag is a point in time given on the command line: RFC 3339, a UTC date (2026-11-01), a UTC date and
-// time (2026-11-01 12:30:00), or Unix milliseconds.
+// timeFlag is a point in time given on the command line: RFC 3339, a UTC date (2026-11-01), or Unix
+// milliseconds.
 type timeFlag struct{ t time.Time }
 
 func (f *timeFlag) String() string {
@@ -28,14 +29,15 @@ func (f *timeFlag) Set(s string) error {
 	return nil
 }
 
+// parseTime reads the --since/--until of every command: a date (midnight UTC), or a timestamp as
+// mm journal import reads one (RFC 3339 with a zone, or Unix milliseconds).
 func parseTime(s string) (time.Time, error) {
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), nil
+	if date, err := time.Parse(time.DateOnly, s); err == nil {
+		return date, nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
+	t, err := interchange.ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%v, nor a date (2026-11-22)", err)
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time: want RFC 3339, YYYY-MM-DD[ HH:MM:SS] (UTC) or Unix milliseconds", s)
+	return t, nil
 }
