@@ -13,7 +13,7 @@ import (
 	"github.com/mmtoolkit/mm/journal"
 )
 
-// The journal's SQL aggregation (dsum, dsumprod) must give exactly what summing the fills one by one gives.
+// The journal's streamed aggregation must give exactly what summing the fills one by one gives.
 func TestFillSummariesInSQLEqualSummingFills(t *testing.T) {
 	ctx := context.Background()
 	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "mm.db"))

@@ -266,13 +266,6 @@ func privateSidecars(path string) error {
 // registerFunctions registers the exact-decimal SQL functions once per process; the driver adds them to every
 // connection it opens afterwards.
 var registerFunctions = sync.OnceValue(func() error {
-	if err := sqlite.RegisterFunction("dsumprod", &sqlite.FunctionImpl{
-		NArgs:         2,
-		Deterministic: true,
-		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &decimalSumProduct{}, nil },
-	}); err != nil {
-		return err
-	}
 	return sqlite.RegisterFunction("dsum", &sqlite.FunctionImpl{
 		NArgs:         1,
 		Deterministic: true,

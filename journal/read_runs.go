@@ -3,8 +3,6 @@ package journal
 import (
 	"context"
 	"database/sql"
-
-	"github.com/shopspring/decimal"
 )
 
 // Runs returns every run, oldest first.
@@ -122,53 +120,4 @@ func (j *Journal) TrippedGuards(ctx context.Context, account, market string) ([]
 		return firstErr(errValue, errLimits)
 	})
 	return tripped, err
-}
-
-// FillVolume is the traded volume of one market and side.
-type FillVolume struct {
-	Market string
-	Side   string
-	Trades int64
-	Base   decimal.Decimal // sum of amounts
-	Quote  decimal.Decimal // sum of price × amount
-}
-
-// FillVolumes sums fills by market and side, exactly: the sums are computed in SQL by dsum over canonical decimal
-// text, never by SQLite's float SUM (reference/go.md §2.4). The quote volume is summed per price level in SQL and
-// multiplied in Go, so no product is ever a float.
-func (j *Journal) FillVolumes(ctx context.Context, filter FillFilter) ([]FillVolume, error) {
-	var w where
-	w.text("connector", filter.Connector)
-	w.text("market", filter.Market)
-	w.runID(filter.RunID)
-	w.window("ts", filter.Since, filter.Until)
-	var volumes []FillVolume
-	index := map[[2]string]int{}
-	err := j.query(ctx, "fill volumes", `SELECT market, side, price, count(*), dsum(amount) FROM fills`+w.String()+
-		" GROUP BY market, side, price ORDER BY market, side", w.args, func(rows *sql.Rows) error {
-		var (
-			market, side, price, amount string
-			trades                      int64
-		)
-		if err := rows.Scan(&market, &side, &price, &trades, &amount); err != nil {
-			return err
-		}
-		priceValue, errPrice := parseDecimal("fills.price", price)
-		amountValue, errAmount := parseDecimal("dsum(fills.amount)", amount)
-		if err := firstErr(errPrice, errAmount); err != nil {
-			return err
-		}
-		key := [2]string{market, side}
-		i, seen := index[key]
-		if !seen {
-			i = len(volumes)
-			index[key] = i
-			volumes = append(volumes, FillVolume{Market: market, Side: side})
-		}
-		volumes[i].Trades += trades
-		volumes[i].Base = volumes[i].Base.Add(amountValue)
-		volumes[i].Quote = volumes[i].Quote.Add(priceValue.Mul(amountValue))
-		return nil
-	})
-	return volumes, err
 }

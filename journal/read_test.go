@@ -165,7 +165,7 @@ func TestFillsAreCompleteOrderedAndRoundTrip(t *testing.T) {
 	}
 }
 
-func TestFillVolumesAreExact(t *testing.T) {
+func TestFillSummariesAreExact(t *testing.T) {
 	ctx := context.Background()
 	j := openTemp(t)
 	// reference/go.md §2.4: SQLite's float SUM turns 1e6 × 12345678.12345678 into ...779; the exact sum of 2000 is
@@ -180,11 +180,11 @@ func TestFillVolumesAreExact(t *testing.T) {
 	if _, err := j.InsertFills(ctx, fills); err != nil {
 		t.Fatal(err)
 	}
-	volumes, err := j.FillVolumes(ctx, FillFilter{Market: "BTC-USDT"})
-	if err != nil || len(volumes) != 1 {
-		t.Fatalf("FillVolumes = %+v, %v", volumes, err)
+	sums, err := j.FillSummaries(ctx, FillFilter{Market: "BTC-USDT"})
+	if err != nil || len(sums) != 1 {
+		t.Fatalf("FillSummaries = %+v, %v", sums, err)
 	}
-	v := volumes[0]
+	v := sums[0].Buys
 	if v.Trades != 2000 || v.Base.String() != "24691356246.91356" || v.Quote.String() != "2469135624.691356" {
 		t.Fatalf("volume = %d trades, base %s, quote %s", v.Trades, v.Base, v.Quote)
 	}
