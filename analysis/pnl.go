@@ -20,7 +20,7 @@ type PnL struct {
 	SpreadCapture decimal.Decimal
 	InventoryPnL  decimal.Decimal
 	Fees          decimal.Decimal // a cost: rebates make it negative
-	HedgePnL      decimal.Decimal // zero until hedge adapters journal hedge fills
+	HedgePnL      decimal.Decimal // hedge rows only (hedge.go): the hedge position's mark-to-market and edge
 	Funding       decimal.Decimal
 	Total         decimal.Decimal
 	EquityChange  decimal.Decimal

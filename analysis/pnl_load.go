@@ -27,9 +27,13 @@ type PnLQuery struct {
 	RunID     int64
 	Since     time.Time // inclusive
 	Until     time.Time // exclusive
-	By        string
-	Method    string
-	Markouts  []time.Duration
+	// Instrument selects one hedge instrument. Market and Instrument each mean "only this": with Market alone the
+	// report has no hedges, with Instrument alone no spot markets, with both the one market and the one hedge.
+	// Connector matches a hedge's venue.
+	Instrument string
+	By         string
+	Method     string
+	Markouts   []time.Duration
 }
 
 // MarketPnL is one market's decomposition.
@@ -55,21 +59,65 @@ type BalanceCheck struct {
 type PnLReport struct {
 	Query   PnLQuery
 	Markets []MarketPnL
-	// Totals sums the markets' windows per quote asset (amounts in different quotes are never added).
+	// Hedges are the hedge instruments with a fill or a funding payment in the window, or whose value its marks
+	// moved (an open position, or coin an inverse contract left in the account).
+	Hedges []HedgePnL
+	// Warnings are about the report as a whole (the markets and hedges carry their own).
+	Warnings []string
+	// Totals sums the markets' and hedges' windows per quote asset (amounts in different quotes are never added):
+	// spread capture and inventory PnL come from the markets, hedge_pnl and funding from the hedges, fees, fills and
+	// volume from both.
 	Totals map[string]PnL
+}
+
+// Empty reports whether the window has nothing to show: no fills and no hedges.
+func (r PnLReport) Empty() bool { return len(r.Markets) == 0 && len(r.Hedges) == 0 }
+
+func (r *PnLReport) addTotal(quote string, window PnL) {
+	total, ok := r.Totals[quote]
+	if !ok {
+		total = zeroPnL()
+	}
+	total = total.add(window)
+	total.Unrealized = total.Unrealized.Add(window.Unrealized)
+	r.Totals[quote] = total
 }
 
 // LoadPnL reads every fill and mark of the window and decomposes the PnL per market. It streams: each market's
 // fills and marks are read by two cursors (concurrently, in batches), merged in time order and replayed in one
-// pass that also measures the mark-outs, so memory does not grow with the window.
+// pass that also measures the mark-outs, so memory does not grow with the window. Each hedge instrument's fills,
+// funding and marks are streamed the same way (loadHedgePnL), from the start of the journal so that the position
+// the window opens with is known.
 func LoadPnL(ctx context.Context, j *journal.Journal, q PnLQuery) (PnLReport, error) {
 	report := PnLReport{Query: q, Totals: map[string]PnL{}}
-	groups, err := j.FillGroups(ctx, journal.FillFilter{Connector: q.Connector, Market: q.Market, RunID: q.RunID,
-		Since: q.Since, Until: q.Until})
-	if err != nil {
-		return report, err
+	var (
+		groups []journal.FillGroup
+		hedges []journal.HedgeInstrument
+		err    error
+	)
+	if q.Market != "" || q.Instrument == "" {
+		groups, err = j.FillGroups(ctx, journal.FillFilter{Connector: q.Connector, Market: q.Market, RunID: q.RunID,
+			Since: q.Since, Until: q.Until})
+		if err != nil {
+			return report, err
+		}
 	}
-	if len(groups) == 0 {
+	if q.Instrument != "" || q.Market == "" {
+		filter := journal.HedgeFilter{Venue: q.Connector, Instrument: q.Instrument, RunID: q.RunID, Until: q.Until}
+		if hedges, err = j.HedgeInstruments(ctx, filter); err != nil {
+			return report, err
+		}
+		unvalued, err := j.UnvaluedHedges(ctx, filter)
+		if err != nil {
+			return report, err
+		}
+		for _, h := range unvalued {
+			report.Warnings = append(report.Warnings, fmt.Sprintf("hedge %s %s has no contract terms and is left "+
+				"out: import them with mm journal import --hedge-fills (columns contract, contract_size, quote_asset, "+
+				"settle_asset)", h[0], h[1]))
+		}
+	}
+	if len(groups) == 0 && len(hedges) == 0 {
 		return report, nil
 	}
 	rates, err := loadRates(ctx, j, q.Until)
@@ -82,13 +130,18 @@ func LoadPnL(ctx context.Context, j *journal.Journal, q PnLQuery) (PnLReport, er
 			return report, err
 		}
 		report.Markets = append(report.Markets, m)
-		total, ok := report.Totals[m.Quote]
-		if !ok {
-			total = zeroPnL()
+		report.addTotal(m.Quote, m.Replay.Window)
+	}
+	for _, terms := range hedges {
+		h, active, err := loadHedgePnL(ctx, j, terms, q, rates)
+		if err != nil {
+			return report, err
 		}
-		total = total.add(m.Replay.Window)
-		total.Unrealized = total.Unrealized.Add(m.Replay.Window.Unrealized)
-		report.Totals[m.Quote] = total
+		if !active { // nothing happened to it in the window: closed before it opened, or never marked in it
+			continue
+		}
+		report.Hedges = append(report.Hedges, h)
+		report.addTotal(terms.QuoteAsset, h.Window)
 	}
 	return report, nil
 }

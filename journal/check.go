@@ -47,7 +47,7 @@ func (r CheckReport) Count(table string) int64 {
 
 // checkedTables are the tables Check counts, in the order a report lists them.
 var checkedTables = []string{"runs", "orders", "order_events", "fills", "marks", "balances", "risk_events",
-	"hedge_fills", "funding"}
+	"hedge_instruments", "hedge_fills", "hedge_marks", "funding"}
 
 // Check verifies the journal: SQLite's full integrity check, foreign keys, schema version and identity, and WAL
 // mode (DESIGN.md §7). It reads only, so it runs beside a writing `mm run`. The error is for failures to run the

@@ -71,8 +71,8 @@ func (id identity) readable(path string, latest int) error {
 		return err
 	}
 	if id.userVersion < latest {
-		return pathError(path, ErrTooOld, "schema v%d, this mm reads v%d; run a writing command such as "+
-			"`mm run` or `mm journal import` once to migrate it", id.userVersion, latest)
+		return pathError(path, ErrTooOld, "schema v%d, this mm reads v%d; run `mm journal migrate` (or any "+
+			"writing command such as `mm run`) once to migrate it", id.userVersion, latest)
 	}
 	return nil
 }

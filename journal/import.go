@@ -14,6 +14,12 @@ type ImportBatch struct {
 	Fills    []Fill
 	Marks    []Mark
 	Balances []Balance
+	// Hedge instruments' contract terms, and the hedge fills, hedge marks and funding payments that need them
+	// (hedge.go).
+	HedgeInstruments []HedgeInstrument
+	HedgeFills       []HedgeFill
+	HedgeMarks       []HedgeMark
+	Funding          []Funding
 }
 
 // ImportCounts says how many records of one kind were stored and how many were already in the journal (or earlier
@@ -25,15 +31,20 @@ type ImportCounts struct {
 
 // ImportResult counts what Import stored, per kind.
 type ImportResult struct {
-	Fills    ImportCounts `json:"fills"`
-	Marks    ImportCounts `json:"marks"`
-	Balances ImportCounts `json:"balances"`
+	Fills            ImportCounts `json:"fills"`
+	Marks            ImportCounts `json:"marks"`
+	Balances         ImportCounts `json:"balances"`
+	HedgeInstruments ImportCounts `json:"hedge_instruments"`
+	HedgeFills       ImportCounts `json:"hedge_fills"`
+	HedgeMarks       ImportCounts `json:"hedge_marks"`
+	Funding          ImportCounts `json:"funding"`
 }
 
 // Import stores a batch synchronously in one IMMEDIATE transaction, idempotently: a fill already journaled (same
 // connector, market and exchange trade id) is skipped, as is a mark identical in (connector, market, time, mid) or a
-// balance identical in (connector, account, asset, time, total). Importing the same files twice therefore stores
-// them once.
+// balance identical in (connector, account, asset, time, total). Hedge records follow the same rules (importHedges):
+// hedge fills unique on (venue, instrument, trade id), funding on (venue, instrument, time, asset), identical hedge
+// marks and contract terms skipped. Importing the same files twice therefore stores them once.
 //
 // An invalid record (ErrInvalidRecord, naming its kind and 1-based position) leaves the journal unchanged: marks and
 // balances are validated before the transaction begins, fills while it runs (see validateBatch), and any failure
@@ -78,6 +89,11 @@ func (j *Journal) Import(ctx context.Context, batch ImportBatch) (ImportResult, 
 		return args
 	})
 	if err != nil {
+		return ImportResult{}, classify(j.path, fmt.Errorf("import: %w", err))
+	}
+	if err := importHedges(ctx, tx, batch, &result); errors.Is(err, ErrInvalidRecord) {
+		return ImportResult{}, err
+	} else if err != nil {
 		return ImportResult{}, classify(j.path, fmt.Errorf("import: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
@@ -135,7 +151,7 @@ func validateBatch(batch ImportBatch) error {
 			return fmt.Errorf("import balance %d: %w", i+1, err)
 		}
 	}
-	return nil
+	return validateHedgeBatch(batch)
 }
 
 // fillsPerInsert is how many fills one multi-row INSERT carries. One statement per fill spends most of its time in

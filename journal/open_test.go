@@ -249,7 +249,7 @@ func TestOpenReadOnlyReadsAndRefusesWrites(t *testing.T) {
 func TestOpenReadOnlyRefusesAnOlderSchema(t *testing.T) {
 	id := identity{applicationID: mmApplicationID, userVersion: 1, tables: 9}
 	err := id.readable("/x/mm.db", 2)
-	if !errors.Is(err, ErrTooOld) || !strings.Contains(err.Error(), "mm run") {
+	if !errors.Is(err, ErrTooOld) || !strings.Contains(err.Error(), "mm journal migrate") {
 		t.Fatalf("error = %v, want ErrTooOld suggesting a writing command", err)
 	}
 	if err := id.writable("/x/mm.db", 2); err != nil {

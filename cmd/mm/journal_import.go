@@ -21,12 +21,15 @@ import (
 type JournalImportOptions struct {
 	*GlobalOptions
 
-	FillsPath    string
-	MarksPath    string
-	BalancesPath string
-	Connector    string
-	Account      string
-	Market       string
+	FillsPath      string
+	MarksPath      string
+	BalancesPath   string
+	HedgeFillsPath string
+	HedgeMarksPath string
+	FundingPath    string
+	Connector      string
+	Account        string
+	Market         string
 
 	connectorGiven bool
 }
@@ -43,13 +46,18 @@ const (
 func NewCmdJournalImport(global *GlobalOptions, runF func(context.Context, *JournalImportOptions) error) *cobra.Command {
 	opts := &JournalImportOptions{GlobalOptions: global}
 	cmd := &cobra.Command{
-		Use:   "import --fills FILE [--marks FILE] [--balances FILE]",
-		Short: "Import fills, marks and balances from CSV (or Binance myTrades JSON) into the journal",
+		Use:   "import [--fills FILE] [--marks FILE] [--balances FILE] [--hedge-fills FILE] [--hedge-marks FILE] [--funding FILE]",
+		Short: "Import fills, marks, balances and hedges from CSV (or Binance myTrades JSON) into the journal",
 		Long: `Import fills, marks and balance snapshots into the journal (created if missing), so that history and pnl
 work on trades mm did not make. The formats are in docs/CSV.md: a header row is required, columns may come in any
 order and their names are case-insensitive; timestamps are RFC 3339 or Unix milliseconds. A --fills file that ends
 in .json or starts with '[' is read as the JSON array of Binance spot GET /api/v3/myTrades; its symbols are split
 with --market, or at the longest known quote asset (USDT, USDC, FDUSD, BTC, ETH, BNB, EUR, ...). "-" reads stdin.
+
+Hedges (perpetuals, futures) are imported the same way: --hedge-fills (trades in contracts, with the contract terms:
+linear or inverse, contract size or face value, quote and settlement asset), --hedge-marks (the instrument's mark
+price over time, which values an open hedge position) and --funding (payments, positive received). Their venue is
+the venue column, or --connector.
 
 Every file is parsed and checked before anything is written, and everything is written in one transaction: bad
 input exits 2 naming the file, row, line and column, with nothing written. Importing is idempotent: a fill is
@@ -66,7 +74,10 @@ The summary (table, json or csv) lists each file with its rows and how many reco
   mm journal import --fills trades.json --market BTC-USDT -o json
 
   # another bot's export on stdin, journaled under its own connector name
-  other-bot export | mm journal import --fills - --connector kraken`,
+  other-bot export | mm journal import --fills - --connector kraken
+
+  # a coin-margined hedge: trades, the perpetual's mark price and its funding payments
+  mm journal import --hedge-fills hedge.csv --hedge-marks hedge_marks.csv --funding funding.csv --connector deribit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.connectorGiven = cmd.Flags().Changed("connector")
@@ -83,8 +94,12 @@ The summary (table, json or csv) lists each file with its rows and how many reco
 	flags.StringVar(&opts.FillsPath, "fills", "", "fills CSV, or Binance myTrades JSON (.json); - for stdin")
 	flags.StringVar(&opts.MarksPath, "marks", "", "marks CSV: timestamp, market, mid[, best_bid, best_ask]")
 	flags.StringVar(&opts.BalancesPath, "balances", "", "balances CSV: timestamp, asset, total[, available]")
+	flags.StringVar(&opts.HedgeFillsPath, "hedge-fills", "",
+		"hedge fills CSV: timestamp, instrument, side, price, amount (contracts), fee, fee_asset[, contract terms]")
+	flags.StringVar(&opts.HedgeMarksPath, "hedge-marks", "", "hedge marks CSV: timestamp, instrument, mark")
+	flags.StringVar(&opts.FundingPath, "funding", "", "funding CSV: timestamp, instrument, amount (+ received), asset")
 	flags.StringVar(&opts.Connector, "connector", defaultImportConnector,
-		`connector of rows without a connector column (Binance JSON: default "binance")`)
+		`connector of rows without a connector column, venue of hedge rows without a venue column (Binance JSON: default "binance")`)
 	flags.StringVar(&opts.Account, "account", defaultImportAccount, "account of balance rows without an account column")
 	flags.StringVar(&opts.Market, "market", "", "Binance JSON: the market BASE-QUOTE its symbol spells")
 	return cmd
@@ -92,7 +107,7 @@ The summary (table, json or csv) lists each file with its rows and how many reco
 
 // Finalize checks the flags: at least one file, stdin used at most once, names not empty.
 func (o *JournalImportOptions) Finalize() error {
-	paths := []string{o.FillsPath, o.MarksPath, o.BalancesPath}
+	paths := []string{o.FillsPath, o.MarksPath, o.BalancesPath, o.HedgeFillsPath, o.HedgeMarksPath, o.FundingPath}
 	given, stdin := 0, 0
 	for _, p := range paths {
 		if p != "" {
@@ -104,7 +119,9 @@ func (o *JournalImportOptions) Finalize() error {
 	}
 	switch {
 	case given == 0:
-		return usageErrorf("mm journal import needs --fills, --marks or --balances")
+		return usageErrorf("mm journal import needs --fills, --marks or --balances") // the hedge files are listed in --help
+	case stdin > 1 && (o.HedgeFillsPath == "-" || o.HedgeMarksPath == "-" || o.FundingPath == "-"):
+		return usageErrorf("only one of the import files can read stdin (-)")
 	case stdin > 1:
 		return usageErrorf("only one of --fills, --marks and --balances can read stdin (-)")
 	case o.Connector == "":
@@ -123,7 +140,7 @@ func (o *JournalImportOptions) Finalize() error {
 // importFile is one input file and what became of it.
 type importFile struct {
 	File      string `json:"file"`
-	Kind      string `json:"kind"`   // fills, marks or balances
+	Kind      string `json:"kind"`   // fills, marks, balances, hedge_instruments, hedge_fills, hedge_marks or funding
 	Format    string `json:"format"` // csv or binance-json
 	Rows      int    `json:"rows"`
 	New       int    `json:"new"`
@@ -158,7 +175,8 @@ func journalImportRun(ctx context.Context, opts *JournalImportOptions) error {
 		return err
 	}
 	counts := map[string]journal.ImportCounts{"fills": result.Fills, "marks": result.Marks,
-		"balances": result.Balances}
+		"balances": result.Balances, "hedge_instruments": result.HedgeInstruments, "hedge_fills": result.HedgeFills,
+		"hedge_marks": result.HedgeMarks, "funding": result.Funding}
 	for i := range summary.Files {
 		c := counts[summary.Files[i].Kind]
 		summary.Files[i].New, summary.Files[i].Duplicate = c.New, c.Duplicate
@@ -202,6 +220,24 @@ func readImportFiles(opts *JournalImportOptions) (journal.ImportBatch, importSum
 		{opts.BalancesPath, "balances", func(name string, r *bufio.Reader, parseOpts interchange.Options) (_ string, _ int, err error) {
 			batch.Balances, err = interchange.ReadBalances(name, r, parseOpts)
 			return "csv", len(batch.Balances), err
+		}},
+		{opts.HedgeFillsPath, "hedge_fills", func(name string, r *bufio.Reader, parseOpts interchange.Options) (_ string, _ int, err error) {
+			hedge, err := interchange.ReadHedgeFills(name, r, parseOpts)
+			batch.HedgeFills, batch.HedgeInstruments = hedge.Fills, hedge.Instruments
+			if err == nil && len(hedge.Instruments) > 0 {
+				// The contract terms the file gave get a summary line of their own.
+				summary.Files = append(summary.Files, importFile{File: name, Kind: "hedge_instruments", Format: "csv",
+					Rows: len(hedge.Instruments)})
+			}
+			return "csv", len(batch.HedgeFills), err
+		}},
+		{opts.HedgeMarksPath, "hedge_marks", func(name string, r *bufio.Reader, parseOpts interchange.Options) (_ string, _ int, err error) {
+			batch.HedgeMarks, err = interchange.ReadHedgeMarks(name, r, parseOpts)
+			return "csv", len(batch.HedgeMarks), err
+		}},
+		{opts.FundingPath, "funding", func(name string, r *bufio.Reader, parseOpts interchange.Options) (_ string, _ int, err error) {
+			batch.Funding, err = interchange.ReadFunding(name, r, parseOpts)
+			return "csv", len(batch.Funding), err
 		}},
 	}
 	for _, source := range sources {

@@ -65,6 +65,62 @@ func TestJournalImportExitCodes(t *testing.T) {
 	}
 }
 
+// Bad hedge input is exit 2 too. A file that does not parse creates no journal; a hedge row the journal cannot
+// value (no contract terms anywhere) is refused inside the import's transaction, which leaves the journal empty.
+func TestJournalImportHedgeExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	header := "timestamp,instrument,side,price,amount,fee,fee_asset,contract,contract_size,quote_asset,settle_asset\n"
+	good := write("good.csv", header+"2026-01-01T00:00:00Z,BTC-PERPETUAL,buy,50000,1000,0,BTC,inverse,100,USD,BTC\n")
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		created bool // the journal exists afterwards (empty when the import failed)
+	}{
+		{"valid hedge fills", []string{"--hedge-fills", good}, exitOK, true},
+		{"missing column", []string{"--hedge-fills", write("a.csv", "timestamp,instrument\n")}, exitUsage, false},
+		{"bad number", []string{"--hedge-fills", write("b.csv", header+"2026-01-01T00:00:00Z,BTC-PERPETUAL,buy,5e,1,0,BTC,,,,\n")}, exitUsage, false},
+		{"unknown side", []string{"--hedge-fills", write("c.csv", header+"2026-01-01T00:00:00Z,BTC-PERPETUAL,short,1,1,0,BTC,,,,\n")}, exitUsage, false},
+		{"negative amount", []string{"--hedge-fills", write("d.csv", header+"2026-01-01T00:00:00Z,BTC-PERPETUAL,buy,1,-1,0,BTC,,,,\n")}, exitUsage, false},
+		{"bad time", []string{"--hedge-fills", write("e.csv", header+"tomorrow,BTC-PERPETUAL,buy,1,1,0,BTC,,,,\n")}, exitUsage, false},
+		{"bad hedge mark", []string{"--hedge-fills", good, "--hedge-marks", write("f.csv", "timestamp,instrument,mark\n2026-01-01T00:00:00Z,BTC-PERPETUAL,-1\n")}, exitUsage, false},
+		{"bad funding", []string{"--hedge-fills", good, "--funding", write("g.csv", "timestamp,instrument,amount\n2026-01-01T00:00:00Z,BTC-PERPETUAL,1\n")}, exitUsage, false},
+		{"no contract terms", []string{"--hedge-fills", write("h.csv", header+"2026-01-01T00:00:00Z,ETH-PERPETUAL,buy,3000,1,0,ETH,,,,\n")}, exitUsage, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			journalPath := filepath.Join(t.TempDir(), "mm.db")
+			args := append([]string{"--journal", journalPath, "journal", "import"}, tc.args...)
+			code, stdout, stderr := run(t, args...)
+			if code != tc.code {
+				t.Fatalf("exit code = %d, want %d; stderr: %s", code, tc.code, stderr)
+			}
+			if _, err := os.Stat(journalPath); (err == nil) != tc.created {
+				t.Errorf("journal exists: %v, want %v", err == nil, tc.created)
+			}
+			if code == exitOK {
+				return
+			}
+			if stdout != "" || !strings.HasPrefix(stderr, "mm: ") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("stdout %q, stderr %q: want one 'mm: ' line on stderr only", stdout, stderr)
+			}
+			if tc.created {
+				_, out, _ := run(t, "--journal", journalPath, "journal", "check", "-o", "csv")
+				if !strings.Contains(out, "rows in hedge_fills,,0") || !strings.Contains(out, "rows in hedge_instruments,,0") {
+					t.Errorf("a refused import wrote something:\n%s", out)
+				}
+			}
+		})
+	}
+}
+
 // Flag parsing through runF: Binance JSON defaults to the binance connector unless --connector is given.
 func TestNewCmdJournalImportFlags(t *testing.T) {
 	tests := []struct {

@@ -22,7 +22,8 @@ func NewCmdJournal(global *GlobalOptions) *cobra.Command {
 			return usageErrorf("mm journal needs a subcommand: %s", strings.Join(subcommandNames(cmd), ", "))
 		},
 	}
-	cmd.AddCommand(NewCmdJournalCheck(global, nil), NewCmdJournalImport(global, nil), NewCmdJournalExport(global, nil))
+	cmd.AddCommand(NewCmdJournalCheck(global, nil), NewCmdJournalImport(global, nil), NewCmdJournalExport(global, nil),
+		NewCmdJournalMigrate(global, nil))
 	return cmd
 }
 

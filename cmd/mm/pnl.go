@@ -17,10 +17,11 @@ type PnLOptions struct {
 	*GlobalOptions
 
 	windowFlags
-	By       string
-	Method   string
-	Markouts []string
-	Plot     string
+	By         string
+	Method     string
+	Markouts   []string
+	Plot       string
+	Instrument string
 
 	now   func() time.Time
 	query analysis.PnLQuery
@@ -39,8 +40,14 @@ func NewCmdPnL(global *GlobalOptions, runF func(context.Context, *PnLOptions) er
 Spread capture is each fill against the mid at fill, ε·n·(m_fill − p): the edge the maker earned. Inventory PnL
 is the position times every mid change, q·Δm: what holding inventory made or lost while the price moved. Fees are
 a cost (maker rebates make them negative); a fee paid in the base asset is valued at the mid at fill and reduces
-the inventory, a fee in a third asset is converted at the journal's latest mark. Hedge PnL and funding stay zero
-until hedge adapters journal hedge fills.
+the inventory, a fee in a third asset is converted at the journal's latest mark.
+
+Hedge instruments (perpetuals and futures journaled by a hedge adapter or imported with mm journal import
+--hedge-fills/--hedge-marks/--funding) get rows of their own, in their quote asset: hedge PnL is the position's
+mark-to-market plus the edge of its fills against the mark, gross of fees and funding. A linear contract makes
+N·size·(F1 − F0); an inverse (coin-margined) contract makes N·face·(1/F0 − 1/F1) coin, valued at the contract's
+mark (reference/quant.md §5.2), and the coin figures are in the hedges section. Funding is the payments received
+(positive) or paid. Totals add markets and hedges of the same quote asset.
 
 equity_change is each row's change of value (cash + position × mid) computed directly from the replayed
 balances, and residual = equity_change − total, which is exactly 0 when the attribution is right. When the journal
@@ -56,7 +63,8 @@ selection.
 		Example: `  mm pnl
   mm pnl --by day --method fifo
   mm pnl --market BTC-USDT --since 2026-11-01 --markout 1s,10s,60s,300s -o json
-  mm pnl --by run --plot pnl.svg`,
+  mm pnl --by run --plot pnl.svg
+  mm pnl --instrument BTC-PERPETUAL -o json   # one hedge instrument only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.Finalize(); err != nil {
@@ -74,6 +82,8 @@ selection.
 	flags.StringVar(&opts.Method, "method", analysis.MethodAvgCost, "realized/unrealized by: avg-cost or fifo")
 	flags.StringSliceVar(&opts.Markouts, "markout", []string{"1s", "10s", "60s"}, "mark-out horizons (Go durations; empty for none)")
 	flags.StringVar(&opts.Plot, "plot", "", "also draw the cumulative PnL to FILE.png or FILE.svg")
+	flags.StringVar(&opts.Instrument, "instrument", "",
+		"only this hedge instrument (with --market: that market and this hedge; --market alone: no hedges)")
 	_ = cmd.RegisterFlagCompletionFunc("by", fixedCompletion("market", "run", "day", "hour"))
 	_ = cmd.RegisterFlagCompletionFunc("method", fixedCompletion("avg-cost", "fifo"))
 	return cmd
@@ -98,7 +108,7 @@ func (o *PnLOptions) Finalize() error {
 		return err
 	}
 	q := analysis.PnLQuery{Connector: w.Connector, Market: w.Market, RunID: w.RunID, Since: w.Since, Until: w.Until,
-		By: o.By, Method: o.Method}
+		Instrument: o.Instrument, By: o.By, Method: o.Method}
 	for _, h := range o.Markouts {
 		if strings.TrimSpace(h) == "" {
 			continue
@@ -126,10 +136,13 @@ func pnlRun(ctx context.Context, opts *PnLOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Plot != "" && len(report.Markets) > 0 {
+	if opts.Plot != "" && !report.Empty() {
 		curves := map[string][]analysis.CurvePoint{}
 		for _, m := range report.Markets {
 			curves[m.Connector+" "+m.Market] = m.Replay.Curve
+		}
+		for _, h := range report.Hedges {
+			curves[h.Instrument.Venue+" "+h.Instrument.Instrument] = h.Curve
 		}
 		if err := analysis.PlotCurves(opts.Plot, "mm pnl: cumulative PnL", curves); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mmtoolkit/mm/analysis"
+	"github.com/mmtoolkit/mm/journal"
 )
 
 // pnlJSON is the --output json document of mm pnl; decimals are strings.
@@ -16,6 +17,7 @@ type pnlJSON struct {
 	Method   string          `json:"method"`
 	Rows     []pnlRowJSON    `json:"rows"`
 	Markets  []pnlMarketJSON `json:"markets"`
+	Hedges   []pnlHedgeJSON  `json:"hedges"`
 	Totals   []pnlRowJSON    `json:"totals"`
 	Warnings []string        `json:"warnings"`
 }
@@ -38,6 +40,79 @@ type pnlRowJSON struct {
 	Residual      string `json:"residual"`
 	Realized      string `json:"realized"`
 	Unrealized    string `json:"unrealized"`
+	// Rows of inverse hedge instruments: the coin PnL of the row, in the settlement asset.
+	SettleAsset  string `json:"settle_asset,omitempty"`
+	HedgePnLCoin string `json:"hedge_pnl_coin,omitempty"`
+}
+
+// pnlHedgeJSON is one hedge instrument over the window: its terms, its position at the end, the components of its
+// PnL in the quote asset and, for an inverse contract, the coin figures of reference/quant.md §5.2.
+type pnlHedgeJSON struct {
+	Venue             string `json:"venue"`
+	Instrument        string `json:"instrument"`
+	Contract          string `json:"contract"`
+	ContractSize      string `json:"contract_size"`
+	QuoteAsset        string `json:"quote_asset"`
+	SettleAsset       string `json:"settle_asset"`
+	Fills             int    `json:"fills"`
+	VolumeContracts   string `json:"volume_contracts"`
+	VolumeQuote       string `json:"volume_quote"`
+	PositionContracts string `json:"position_contracts"`
+	Mark              string `json:"mark,omitempty"`
+	SpreadCapture     string `json:"spread_capture"`
+	InventoryPnL      string `json:"inventory_pnl"`
+	HedgePnL          string `json:"hedge_pnl"`
+	Fees              string `json:"fees"`
+	Funding           string `json:"funding"`
+	Total             string `json:"total"`
+	EquityChange      string `json:"equity_change"`
+	Residual          string `json:"residual"`
+	Realized          string `json:"realized"`
+	Unrealized        string `json:"unrealized"`
+	ExposureBase      string `json:"exposure_base,omitempty"`
+	HedgePnLCoin      string `json:"hedge_pnl_coin,omitempty"`
+	RealizedCoin      string `json:"realized_coin,omitempty"`
+	UnrealizedCoin    string `json:"unrealized_coin,omitempty"`
+	ExposureCoin      string `json:"exposure_coin,omitempty"`
+	CoinDelta         string `json:"coin_delta,omitempty"`
+}
+
+// nullString prints a decimal that may be absent: "" (omitted from JSON) when it is.
+func nullString(d decimal.NullDecimal) string {
+	if !d.Valid {
+		return ""
+	}
+	return d.Decimal.String()
+}
+
+// hedgeRow is one bucket of a hedge instrument as a row of the decomposition.
+func hedgeRow(h analysis.HedgePnL, p analysis.PnL, coin decimal.NullDecimal) pnlRowJSON {
+	row := pnlRow(p)
+	row.Connector, row.Market, row.QuoteAsset = h.Instrument.Venue, h.Instrument.Instrument, h.Instrument.QuoteAsset
+	if h.Instrument.Contract != journal.ContractLinear {
+		row.VolumeBase = ""
+	}
+	if coin.Valid {
+		row.SettleAsset, row.HedgePnLCoin = h.Instrument.SettleAsset, coin.Decimal.String()
+	}
+	return row
+}
+
+func toHedgeJSON(h analysis.HedgePnL) pnlHedgeJSON {
+	w, terms := h.Window, h.Instrument
+	out := pnlHedgeJSON{Venue: terms.Venue, Instrument: terms.Instrument, Contract: terms.Contract,
+		ContractSize: terms.ContractSize.String(), QuoteAsset: terms.QuoteAsset, SettleAsset: terms.SettleAsset,
+		Fills: w.Fills, VolumeContracts: h.VolumeContracts.String(), VolumeQuote: w.VolumeQuote.String(),
+		PositionContracts: h.Position.String(), Mark: nullString(h.Mark), SpreadCapture: h.SpreadCapture.String(),
+		InventoryPnL: h.InventoryPnL.String(), HedgePnL: w.HedgePnL.String(), Fees: w.Fees.String(),
+		Funding: w.Funding.String(), Total: w.Total.String(), EquityChange: w.EquityChange.String(),
+		Residual: w.Residual.String(), Realized: lotPnL(w.Realized), Unrealized: lotPnL(w.Unrealized),
+		ExposureBase: nullString(h.ExposureBase), HedgePnLCoin: nullString(h.PnLCoin),
+		ExposureCoin: nullString(h.ExposureCoin), CoinDelta: nullString(h.DeltaCoin)}
+	if h.RealizedCoin.Valid {
+		out.RealizedCoin, out.UnrealizedCoin = lotPnL(h.RealizedCoin.Decimal), lotPnL(h.UnrealizedCoin.Decimal)
+	}
+	return out
 }
 
 type pnlMarketJSON struct {
@@ -78,7 +153,7 @@ func lotPnL(d decimal.Decimal) string { return d.RoundBank(12).String() }
 
 func toPnLJSON(r analysis.PnLReport) pnlJSON {
 	doc := pnlJSON{By: r.Query.By, Method: r.Query.Method, Rows: []pnlRowJSON{}, Markets: []pnlMarketJSON{},
-		Totals: []pnlRowJSON{}, Warnings: []string{}}
+		Hedges: []pnlHedgeJSON{}, Totals: []pnlRowJSON{}, Warnings: []string{}}
 	for _, m := range r.Markets {
 		for _, b := range m.Replay.Buckets {
 			row := pnlRow(b.PnL)
@@ -98,6 +173,16 @@ func toPnLJSON(r analysis.PnLReport) pnlJSON {
 		}
 		doc.Markets = append(doc.Markets, mj)
 		doc.Warnings = append(doc.Warnings, m.Replay.Warnings...)
+	}
+	doc.Warnings = append(doc.Warnings, r.Warnings...)
+	for _, h := range r.Hedges {
+		for _, b := range h.Buckets {
+			row := hedgeRow(h, b.PnL, b.PnLCoin)
+			row.Bucket = b.Key
+			doc.Rows = append(doc.Rows, row)
+		}
+		doc.Hedges = append(doc.Hedges, toHedgeJSON(h))
+		doc.Warnings = append(doc.Warnings, h.Warnings...)
 	}
 	for _, quote := range sortedQuotes(r) {
 		row := pnlRow(r.Totals[quote])
@@ -126,7 +211,10 @@ func renderPnL(opts *PnLOptions, r analysis.PnLReport) error {
 	if opts.Output == outputCSV {
 		return rows.WriteCSV(out)
 	}
-	if len(r.Markets) == 0 {
+	for _, w := range r.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "mm: warning: %s\n", w)
+	}
+	if r.Empty() {
 		fmt.Fprintln(out, "No trades in the window.")
 		return nil
 	}
@@ -150,7 +238,16 @@ func renderPnL(opts *PnLOptions, r analysis.PnLReport) error {
 			fmt.Fprintf(out, "warning: %s\n", w)
 		}
 	}
-	if len(opts.query.Markouts) > 0 {
+	for _, h := range r.Hedges {
+		fmt.Fprintln(out, hedgeLine(h))
+		if line := analysis.Sparkline(h.Curve, 60); line != "" {
+			fmt.Fprintf(out, "cumulative %s %s: %s\n", h.Instrument.Venue, h.Instrument.Instrument, line)
+		}
+		for _, w := range h.Warnings {
+			fmt.Fprintf(out, "warning: %s\n", w)
+		}
+	}
+	if len(opts.query.Markouts) > 0 && len(r.Markets) > 0 {
 		fmt.Fprintln(out)
 		if err := markoutTable(r).Render(out); err != nil {
 			return err
@@ -188,7 +285,43 @@ func pnlTable(r analysis.PnLReport, forCSV bool) Table {
 			t.Rows = append(t.Rows, row)
 		}
 	}
+	for _, h := range r.Hedges {
+		for _, b := range h.Buckets {
+			p := b.PnL
+			row := []string{h.Instrument.Venue, h.Instrument.Instrument, b.Key, strconv.Itoa(p.Fills),
+				p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
+				p.Funding.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
+				lotPnL(p.Realized), lotPnL(p.Unrealized)}
+			if byMarket {
+				row = append(row[:2:2], row[3:]...)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
 	return t
+}
+
+// hedgeLine describes a hedge instrument at the end of the window in one line.
+func hedgeLine(h analysis.HedgePnL) string {
+	terms := h.Instrument
+	line := fmt.Sprintf("hedge %s %s (%s): position %s contracts", terms.Venue, terms.Instrument, terms.Terms(),
+		h.Position)
+	if h.Mark.Valid {
+		line += " at mark " + h.Mark.Decimal.String()
+	}
+	line += fmt.Sprintf("; hedge PnL %s %s (spread %s, inventory %s)", h.Window.HedgePnL, terms.QuoteAsset,
+		h.SpreadCapture, h.InventoryPnL)
+	if h.PnLCoin.Valid {
+		line += fmt.Sprintf(" = %s %s of coin PnL", h.PnLCoin.Decimal, terms.SettleAsset)
+	}
+	if h.ExposureCoin.Valid {
+		line += fmt.Sprintf("; exposure %s %s, coin delta %s %s per %s", h.ExposureCoin.Decimal, terms.SettleAsset,
+			h.DeltaCoin.Decimal, terms.SettleAsset, terms.QuoteAsset)
+	}
+	if h.ExposureBase.Valid {
+		line += fmt.Sprintf("; exposure %s base units", h.ExposureBase.Decimal)
+	}
+	return line
 }
 
 func markoutTable(r analysis.PnLReport) Table {

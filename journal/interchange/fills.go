@@ -118,6 +118,11 @@ func (ids derivedIDs) next(f *journal.Fill) string {
 	ms := f.Time.UnixMilli()
 	content := strings.Join([]string{strconv.FormatInt(ms, 10), f.Market, f.Side, f.Price.String(),
 		f.Amount.String(), f.Fee.String(), f.FeeAsset, f.ClientOrderID}, "|")
+	return ids.nextContent(ms, content)
+}
+
+// nextContent is the id of the next row at ms with the given normalized content.
+func (ids derivedIDs) nextContent(ms int64, content string) string {
 	key := sha256.Sum256([]byte(content))
 	n := ids[key]
 	ids[key] = n + 1
