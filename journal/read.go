@@ -292,3 +292,22 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// StartBalancesOfRun returns the balances a run journaled at its start (kind "start"), by asset; assets without
+// one are absent.
+func (j *Journal) StartBalancesOfRun(ctx context.Context, runID int64, assets []string) (map[string]Balance, error) {
+	balances := make(map[string]Balance, len(assets))
+	for _, asset := range assets {
+		err := j.query(ctx, "start balance", `SELECT id, coalesce(run_id, 0), connector, account, asset, ts, total,
+			available, kind FROM balances WHERE run_id = ?1 AND asset = ?2 AND kind = 'start' ORDER BY id LIMIT 1`,
+			[]any{runID, asset}, func(rows *sql.Rows) error {
+				b, err := scanBalance(rows)
+				balances[asset] = b
+				return err
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return balances, nil
+}

@@ -220,3 +220,13 @@ func mul128(hi, lo, m uint64) (carry, rhi, rlo uint64) {
 	rhi, c := bits.Add64(h1, l2, 0)
 	return h2 + c, rhi, l1
 }
+
+// IsMultipleOf reports whether f is a whole multiple of q (q ≠ 0), as decimal.Decimal's f.Mod(q).IsZero();
+// ok is false when the two cannot be aligned to one exponent in an int64 or q is zero.
+func (f Fixed) IsMultipleOf(q Fixed) (multiple, ok bool) {
+	a, b, _, ok := align(f, q)
+	if !ok || b == 0 {
+		return false, false
+	}
+	return a%b == 0, true
+}

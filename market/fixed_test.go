@@ -99,3 +99,28 @@ func TestFixedCmpAcrossExponents(t *testing.T) {
 		t.Error("0 < 10^-40")
 	}
 }
+
+func TestIsMultipleOf(t *testing.T) {
+	tests := []struct {
+		f, q         Fixed
+		multiple, ok bool
+	}{
+		{NewFixed(6000001, -2), NewFixed(1, -2), true, true},  // 60000.01 of 0.01
+		{NewFixed(6000001, -2), NewFixed(1, -1), false, true}, // 60000.01 of 0.1
+		{NewFixed(6, 4), NewFixed(5, -1), true, true},         // 60000 of 0.5
+		{NewFixed(-15, -1), NewFixed(5, -1), true, true},      // −1.5 of 0.5
+		{NewFixed(1, 0), NewFixed(0, 0), false, false},        // no multiple of 0
+		{NewFixed(1, 18), NewFixed(1, -18), false, false},     // cannot align in an int64
+		{NewFixed(1001, -5), NewFixed(1, -5), true, true},     // 0.01001 of 0.00001
+		{NewFixed(10015, -6), NewFixed(1, -5), false, true},   // 0.010015 of 0.00001
+	}
+	for _, tt := range tests {
+		m, ok := tt.f.IsMultipleOf(tt.q)
+		if m != tt.multiple || ok != tt.ok {
+			t.Errorf("%s.IsMultipleOf(%s) = %v, %v; want %v, %v", tt.f, tt.q, m, ok, tt.multiple, tt.ok)
+		}
+		if tt.ok && tt.f.Decimal().Mod(tt.q.Decimal()).IsZero() != tt.multiple {
+			t.Errorf("%s.IsMultipleOf(%s) disagrees with decimal Mod", tt.f, tt.q)
+		}
+	}
+}

@@ -32,6 +32,11 @@ func Tick(p PMMParams, s PMMState, m MarketSnapshot) TickResult {
 		r.State = ts.PMMState
 		return r
 	}
+	if m.AmountFactor.Sign() > 0 && !m.AmountFactor.Equal(one) {
+		// mm's volatility sizing and blackout shrink (sizing.go), before the base proposal floors to the step.
+		p = p.WithAmountFactor(m.AmountFactor)
+		e.notef("sizing: order amounts × %s", m.AmountFactor)
+	}
 	// Hummingbot re-places a renewed hanging order from the cancel event, before the next tick (§3.1).
 	var places []PlaceRequest
 	placeRenewals(p, ts, &m, &places)

@@ -132,6 +132,10 @@ type MarketSnapshot struct {
 
 	NewClientID ClientIDFunc
 
+	// AmountFactor multiplies every order amount of the tick's proposal (volatility sizing and blackout shrink,
+	// strategy/sizing.go, PMMParams.WithAmountFactor); zero means off (1).
+	AmountFactor decimal.Decimal
+
 	// ExplainStages asks Tick to record each proposal stage's input and output in TickResult.Explain
 	// (mm run --explain). Decisions and notes are always recorded.
 	ExplainStages bool

@@ -146,9 +146,10 @@ func configSummary(cfg *config.Config) Table {
 		[]string{"kill switch", killSwitchSummary(risk.KillSwitchRate)},
 		[]string{"risk guards", guardsSummary(risk, base)},
 		[]string{"run", runSummary(run)},
-		[]string{"config hash", cfg.Hash()},
 	)
-	return Table{Header: []string{"setting", "value"}, Rows: rows}
+	rows = append(rows, sizingSummaryRows(cfg)...) // configcmd_sizing.go: only when configured
+	rows = append(rows, []string{"config hash", cfg.Hash()})
+	return Table{Header: []string{"setting", "value"}, Rows: modelSummary(cfg, rows)}
 }
 
 func connectorSummary(cfg *config.Config) string {
@@ -259,6 +260,9 @@ func runSummary(r config.Run) string {
 	}
 	if r.KeepOrders {
 		parts = append(parts, "orders kept on shutdown")
+	}
+	if r.JournalOrders == "filled" {
+		parts = append(parts, "journals only orders with fills")
 	}
 	return strings.Join(parts, ", ")
 }

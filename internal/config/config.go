@@ -113,6 +113,10 @@ type Strategy struct {
 	AskOrderLevelAmounts              DecimalList     `yaml:"ask_order_level_amounts" json:"ask_order_level_amounts,omitempty"`
 	ShouldWaitOrderCancelConfirmation bool            `yaml:"should_wait_order_cancel_confirmation" json:"should_wait_order_cancel_confirmation"`
 	StatusReportInterval              decimal.Decimal `yaml:"status_report_interval" json:"status_report_interval"`
+	// Sizing scales the order amounts by realized (and implied) volatility; nil is off (sizing.go).
+	Sizing *Sizing `yaml:"sizing" json:"sizing,omitempty"`
+	// ModelKeys are the keys of strategy.kind avellaneda and glft (model.go).
+	ModelKeys `yaml:",inline"`
 }
 
 // Risk are mm's risk guards (DESIGN.md §6). Every guard is off unless configured.
@@ -126,6 +130,8 @@ type Risk struct {
 	MaxDrawdownPct      decimal.NullDecimal `yaml:"max_drawdown_pct" json:"max_drawdown_pct"`
 	StaleDataTimeout    Duration            `yaml:"stale_data_timeout" json:"stale_data_timeout,omitempty"`
 	ReduceOnlyAfterTrip bool                `yaml:"reduce_only_after_trip" json:"reduce_only_after_trip"`
+	// Blackouts pause or shrink quoting in scheduled windows (sizing.go); a schedule, not a guard.
+	Blackouts Blackouts `yaml:"blackouts" json:"blackouts,omitempty"`
 }
 
 // Run are the run loop's settings. Durations are Go durations (1s, 500ms, 1h30m) on the run's clock: the wall
@@ -135,6 +141,12 @@ type Run struct {
 	Duration       Duration `yaml:"duration" json:"duration,omitempty"` // 0: until the data ends or a signal
 	KeepOrders     bool     `yaml:"keep_orders" json:"keep_orders"`
 	StatusInterval Duration `yaml:"status_interval" json:"status_interval"` // 0: no status line
+	// JournalOrders is which orders the journal keeps: "all" (every order and its events, the default) or
+	// "filled" (only orders with at least one fill, rejected or unknown places, and orders still open at the
+	// end; an order cancelled without a fill is left out). Fills, marks, balances and risk events are
+	// journaled either way. "filled" is for long backtests, where the refreshes of unfilled quotes are most of
+	// the rows and none of the P&L.
+	JournalOrders string `yaml:"journal_orders" json:"journal_orders"`
 }
 
 // OrderOverride is one entry of order_override, {name: [side, spread_pct, amount]}.
@@ -199,7 +211,7 @@ func Default() *Config {
 			ShouldWaitOrderCancelConfirmation: true,
 			StatusReportInterval:              decimal.NewFromInt(900),
 		},
-		Run: Run{TickInterval: Duration(time.Second), StatusInterval: Duration(time.Minute)},
+		Run: Run{TickInterval: Duration(time.Second), StatusInterval: Duration(time.Minute), JournalOrders: "all"},
 	}
 }
 

@@ -163,6 +163,9 @@ func (c *Config) ResolvePath(path string) string {
 // CheckFiles reports a feed file that cannot be opened, or a state file whose directory does not exist, with
 // the line of its key. Parse does not touch the file system; mm config validate and mm run call this.
 func (c *Config) CheckFiles() error {
+	if _, err := c.ImpliedVol(); err != nil {
+		return err
+	}
 	p := c.Connector.Paper
 	if p == nil {
 		return nil

@@ -97,12 +97,7 @@ func (d *decoder) decodeStruct(node *yaml.Node, v reflect.Value, path string) er
 	if node.Kind != yaml.MappingNode {
 		return d.invalid(node, path, "must be a mapping of keys (got %s)", describe(node))
 	}
-	fields := map[string]int{}
-	for i := range v.NumField() {
-		if tag := v.Type().Field(i).Tag.Get("yaml"); tag != "" {
-			fields[tag] = i
-		}
-	}
+	fields := schemaFields(v.Type())
 	return d.eachPair(node, path, func(k, val *yaml.Node, key string) error {
 		idx, ok := fields[k.Value]
 		if !ok {
@@ -112,8 +107,40 @@ func (d *decoder) decodeStruct(node *yaml.Node, v reflect.Value, path string) er
 		if val.Tag == "!!null" {
 			return nil // null keeps the default, as an absent key does
 		}
-		return d.decodeValue(val, v.Field(idx), key)
+		return d.decodeValue(val, v.FieldByIndex(idx), key)
 	})
+}
+
+// schemaFields maps each accepted key of a schema struct to its field; the keys of a field tagged
+// `yaml:",inline"` (strategy's model keys) are the struct's own.
+func schemaFields(t reflect.Type) map[string][]int {
+	fields := map[string][]int{}
+	for _, f := range schemaKeys(t) {
+		fields[f.name] = f.index
+	}
+	return fields
+}
+
+type schemaKey struct {
+	name  string
+	index []int
+}
+
+// schemaKeys lists the accepted keys in field order.
+func schemaKeys(t reflect.Type) []schemaKey {
+	var keys []schemaKey
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("yaml")
+		switch {
+		case tag == ",inline":
+			for _, inner := range schemaKeys(t.Field(i).Type) {
+				keys = append(keys, schemaKey{inner.name, append([]int{i}, inner.index...)})
+			}
+		case tag != "":
+			keys = append(keys, schemaKey{tag, []int{i}})
+		}
+	}
+	return keys
 }
 
 // eachPair walks a mapping's pairs in document order, refusing duplicate keys, non-scalar keys and secrets.
@@ -317,10 +344,9 @@ func keyHint(name, path string, schema reflect.Type) string {
 		return "mm reads it from " + to
 	}
 	best, bestDist := "", 3
-	for i := range schema.NumField() {
-		tag := schema.Field(i).Tag.Get("yaml")
-		if dist := editDistance(name, tag); tag != "" && dist < bestDist {
-			best, bestDist = tag, dist
+	for _, key := range schemaKeys(schema) {
+		if dist := editDistance(name, key.name); dist < bestDist {
+			best, bestDist = key.name, dist
 		}
 	}
 	if best != "" {

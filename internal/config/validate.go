@@ -109,6 +109,7 @@ func (c *Config) validate(complete bool) error {
 	ck := &checker{c: c}
 	c.validateConnector(ck)
 	c.validateStrategy(ck, complete)
+	c.validateSizing(ck) // sizing.go: every strategy kind
 	c.validateRisk(ck)
 	c.validateRun(ck)
 	if ck.err != nil {
@@ -217,7 +218,16 @@ func (c *Config) validatePaper(ck *checker, p *Paper, pair market.Pair) {
 func (c *Config) validateStrategy(ck *checker, complete bool) {
 	s := &c.Strategy
 	const p = "strategy."
-	ck.oneOf(p+"kind", s.Kind, "pure_market_making")
+	ck.oneOf(p+"kind", s.Kind, "pure_market_making", "avellaneda", "glft")
+	if c.IsModel() {
+		c.validateModel(ck, complete) // model.go
+		return
+	}
+	for _, key := range modelOnlyKeys() {
+		if c.IsSet(p + key) {
+			ck.fail(p+key, "%s", modelKeyError(s.Kind))
+		}
+	}
 	if complete {
 		// Hummingbot prompts for these four; a config without them cannot quote.
 		for _, key := range []string{"bid_spread", "ask_spread", "order_amount", "order_refresh_time"} {
@@ -352,6 +362,7 @@ func (c *Config) validateRisk(ck *checker) {
 	if c.IsSet("risk.stale_data_timeout") {
 		ck.duration("risk.stale_data_timeout", r.StaleDataTimeout, time.Second, 24*time.Hour, "; leave it out to turn the guard off")
 	}
+	c.validateBlackouts(ck)
 }
 
 func lossOrGain(v decimal.Decimal) string {
@@ -377,4 +388,5 @@ func (c *Config) validateRun(ck *checker) {
 	if r.StatusInterval != 0 {
 		ck.duration("run.status_interval", r.StatusInterval, time.Second, 24*time.Hour, ", or 0 for none")
 	}
+	ck.oneOf("run.journal_orders", r.JournalOrders, "all", "filled")
 }

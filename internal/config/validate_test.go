@@ -92,7 +92,7 @@ func TestEveryKeyBoundary(t *testing.T) {
 		{"strategy.ask_order_optimization_depth", "-0.1", "strategy.ask_order_optimization_depth must be ≥ 0"},
 		{"strategy.bid_order_optimization_depth", "-0.1", "strategy.bid_order_optimization_depth must be ≥ 0"},
 		// enumerations.
-		{"strategy.kind", "avellaneda_market_making", `strategy.kind must be pure_market_making (got "avellaneda_market_making")`},
+		{"strategy.kind", "avellaneda_market_making", `strategy.kind must be pure_market_making, avellaneda or glft (got "avellaneda_market_making")`},
 		{"strategy.price_source", "external_market", "strategy.price_source must be current_market"},
 		{"strategy.price_type", "best_bid", ""},
 		{"strategy.price_type", "best_ask", ""},

@@ -1,8 +1,13 @@
 package runner
 
 import (
+	"context"
+	"encoding/json"
+	"strings"
+
 	"github.com/shopspring/decimal"
 
+	"github.com/mmtoolkit/mm/journal"
 	"github.com/mmtoolkit/mm/market"
 	"github.com/mmtoolkit/mm/plugins/sdk"
 	"github.com/mmtoolkit/mm/strategy"
@@ -81,13 +86,87 @@ func bookSide(side market.Side, best, size decimal.Decimal, depth []sdk.Level) [
 
 // seedInventoryCost starts Hummingbot's InventoryCost record for price_type inventory_cost as the client does
 // when inventory_price is set: the current base balance at inventory_price (reference/hummingbot.md §6.3).
-// The record lives for the run; the run's fills then move it (addInventoryFill).
+// The run's fills then move it (addInventoryFill).
 func (r *run) seedInventoryCost() {
 	if r.params.PriceType != strategy.PriceInventoryCost {
 		return
 	}
 	base := r.balanceTotal(r.pair.Base)
 	r.invBase, r.invQuote = base, base.Mul(r.params.InventoryPrice)
+}
+
+// loadInventoryCost continues the InventoryCost record across runs, as Hummingbot's database row does (it is
+// overwritten only when inventory_price is set). mm's journal holds every fill, so the record is rebuilt: the
+// series is the latest runs of this account, connector and market with price_type inventory_cost and the same
+// inventory_price, back to the first that differs; the record is seeded from the series' first run's start
+// balance snapshot at inventory_price and moved by every fill of an own order (client id "mm-…") journaled at or
+// after that snapshot, fills made while mm was down included. The first run of a series, and a throwaway paper
+// account (no state file: a new account every run), seed from the current balance.
+func (r *run) loadInventoryCost(ctx context.Context) error {
+	if r.params.PriceType != strategy.PriceInventoryCost {
+		return nil
+	}
+	r.seedInventoryCost()
+	if r.connName != r.cfg.Connector.Name {
+		return nil
+	}
+	runs, err := r.j.Runs(ctx)
+	if err != nil {
+		return err
+	}
+	var first int64
+	for i := len(runs) - 1; i >= 0; i-- {
+		prev := runs[i]
+		if prev.ID >= r.runID || prev.Account != r.account || prev.Market != r.pair.String() ||
+			prev.Connector != r.cfg.Connector.Name {
+			continue
+		}
+		if !sameInventoryPrice(prev.Config, r.params.InventoryPrice) {
+			break
+		}
+		first = prev.ID
+	}
+	if first == 0 {
+		return nil
+	}
+	start, err := r.j.StartBalancesOfRun(ctx, first, []string{r.pair.Base})
+	if err != nil {
+		return err
+	}
+	seed, ok := start[r.pair.Base]
+	if !ok {
+		return nil // the series' first run died before its first event: this run starts the series
+	}
+	if err := r.j.Flush(ctx); err != nil { // the fills this run's reconcile queued
+		return err
+	}
+	fills, err := r.j.Fills(ctx, journal.FillFilter{Connector: r.connName, Market: r.pair.String(), Since: seed.Time})
+	if err != nil {
+		return err
+	}
+	r.invBase, r.invQuote = seed.Total, seed.Total.Mul(r.params.InventoryPrice)
+	for _, f := range fills {
+		if strings.HasPrefix(f.ClientOrderID, ClientIDPrefix) {
+			r.addInventoryFill(sdk.Fill{Side: market.Side(f.Side), Price: f.Price, Amount: f.Amount, Fee: f.Fee,
+				FeeAsset: f.FeeAsset})
+		}
+	}
+	r.log.Info("inventory cost record continued", "since_run", first, "base", r.invBase, "quote", r.invQuote)
+	return nil
+}
+
+// sameInventoryPrice says a journaled run config priced with inventory_cost at inventory_price.
+func sameInventoryPrice(configJSON string, price decimal.Decimal) bool {
+	var c struct {
+		Strategy struct {
+			PriceType      string          `json:"price_type"`
+			InventoryPrice decimal.Decimal `json:"inventory_price"`
+		} `json:"strategy"`
+	}
+	if err := json.Unmarshal([]byte(configJSON), &c); err != nil {
+		return false
+	}
+	return c.Strategy.PriceType == string(strategy.PriceInventoryCost) && c.Strategy.InventoryPrice.Equal(price)
 }
 
 // addInventoryFill is InventoryCostPriceDelegate.process_order_fill_event (§6.3): a buy adds (amount,

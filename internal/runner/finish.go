@@ -55,7 +55,12 @@ func (r *run) finish(ctx context.Context, runErr error) (Result, error) {
 		}
 	}
 	r.finishProgress()
-	r.log.Info("run ended", "run", r.runID, "reason", r.reason, "exit", r.exitCode, "fills", r.fills)
+	if r.deferOrders {
+		r.log.Info("run ended", "run", r.runID, "reason", r.reason, "exit", r.exitCode, "fills", r.fills,
+			"orders_not_journaled", r.ordersLeftOut)
+	} else {
+		r.log.Info("run ended", "run", r.runID, "reason", r.reason, "exit", r.exitCode, "fills", r.fills)
+	}
 	return r.result(), err
 }
 
@@ -78,6 +83,9 @@ func (r *run) drain(ctx context.Context) error {
 	}
 	if _, err := r.syncFills(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("final fill sync: %w", err))
+	}
+	if err := r.flushOpenDeferred(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	if err := r.fetchBalances(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("end balances: %w", err))

@@ -48,7 +48,21 @@ func (r *run) onBatch(ctx context.Context, b batch) error {
 	if r.firstEvent.IsZero() {
 		r.firstEvent, r.now, r.nextTick, r.nextStatus = b.Now, b.Now, b.Now, b.Now.Add(r.statusInterval)
 	}
-	if r.duration > 0 && !b.Now.Before(r.firstEvent.Add(r.duration)) {
+	if end := r.firstEvent.Add(r.duration); r.duration > 0 && !b.Now.Before(end) {
+		// A batch of several steps (a lockstep plugin replay) may hold events from before the end: they are
+		// applied, as one step at a time would have applied them, and the first event at or after it is not.
+		var before []sdk.Event
+		for _, ev := range b.Events {
+			if !ev.Time.IsZero() && !ev.Time.Before(end) {
+				break
+			}
+			before = append(before, ev)
+		}
+		if len(before) > 0 {
+			if err := r.applyEvents(ctx, before); err != nil {
+				return err
+			}
+		}
 		r.reason = ReasonDuration
 		return errStop
 	}
@@ -82,6 +96,7 @@ func (r *run) applyEvents(ctx context.Context, events []sdk.Event) error {
 		switch p := ev.Payload.(type) {
 		case sdk.BookTop:
 			r.bid, r.bidSize, r.ask, r.askSize = p.BidPrice, p.BidAmount, p.AskPrice, p.AskAmount
+			r.midOK = false
 			r.lastData = eventTime(ev, r.now)
 		case sdk.BookDepth:
 			if r.wantsDepth() {
@@ -89,6 +104,7 @@ func (r *run) applyEvents(ctx context.Context, events []sdk.Event) error {
 			}
 		case sdk.PublicTrade:
 			r.lastTrade = p.Price
+			r.modelTrade(ev, p)
 			r.lastData = eventTime(ev, r.now)
 		case sdk.FillEvent:
 			// The mid in force before the fill: the book as the last BookTop left it (DESIGN.md §3).
@@ -203,16 +219,20 @@ func (r *run) onOrderUpdate(ctx context.Context, o sdk.Order, at time.Time) erro
 	return nil
 }
 
-func (r *run) orderEvent(ctx context.Context, id string, at time.Time, event, detail string) error {
-	return r.j.AddOrderEvent(ctx, journal.OrderEvent{ClientOrderID: id, Time: at, Event: event, Detail: detail})
-}
+var half = decimal.New(5, -1)
 
 // mid is the snapshot's mid price, zero while either side of the book is unknown.
 func (r *run) mid() decimal.Decimal {
-	if r.bid.Sign() <= 0 || r.ask.Sign() <= 0 {
-		return decimal.Zero
+	if r.midOK {
+		return r.midValue
 	}
-	return r.bid.Add(r.ask).Div(decimal.NewFromInt(2))
+	r.midValue, r.midOK = decimal.Zero, true
+	if r.bid.Sign() > 0 && r.ask.Sign() > 0 {
+		// Halving is exact (one more decimal digit), where Div would pad the quotient to 16 decimals, which the
+		// strategy's fixed-point stages cannot hold (they then fall back to decimal arithmetic every tick).
+		r.midValue = r.bid.Add(r.ask).Mul(half)
+	}
+	return r.midValue
 }
 
 func (r *run) nullMid() decimal.NullDecimal {

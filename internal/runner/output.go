@@ -58,7 +58,8 @@ func (r *run) finishProgress() {
 func (r *run) status() {
 	mid := r.mid()
 	if mid.Sign() <= 0 {
-		r.log.Info("status", "mid", "none yet", "open_orders", r.openOrders(), "fills", r.fills)
+		r.log.Info("status", append([]any{"mid", "none yet", "open_orders", r.openOrders(), "fills", r.fills},
+			r.modelAttrs()...)...)
 		return
 	}
 	base, quote := r.balanceTotal(r.pair.Base), r.balanceTotal(r.pair.Quote)
@@ -69,9 +70,9 @@ func (r *run) status() {
 	}
 	spreadBps := r.ask.Sub(r.bid).Div(mid).Mul(decimal.NewFromInt(10000))
 	pnl := value.Sub(r.startBase.Mul(mid).Add(r.startQuote))
-	r.log.Info("status", "time", r.now.UTC().Format(time.RFC3339), "mid", mid, "spread_bps", spreadBps.Round(4),
-		"inventory_base_pct", inventoryPct.Round(2), "open_orders", r.openOrders(), "fills", r.fills,
-		"pnl_"+r.pair.Quote, pnl.Round(8))
+	r.log.Info("status", append([]any{"time", r.now.UTC().Format(time.RFC3339), "mid", mid,
+		"spread_bps", spreadBps.Round(4), "inventory_base_pct", inventoryPct.Round(2), "open_orders", r.openOrders(),
+		"fills", r.fills, "pnl_" + r.pair.Quote, pnl.Round(8)}, append(r.modelAttrs(), r.sizingStatus()...)...)...)
 }
 
 func (r *run) openOrders() int {

@@ -123,8 +123,8 @@ func (r *run) adopt(ctx context.Context, o sdk.Order) error {
 		fmt.Sprintf("found open at reconcile, run %d adopts it", r.runID)); err != nil {
 		return err
 	}
-	r.orders[o.ClientOrderID] = &ownOrder{side: o.Side, price: o.Price, amount: o.Amount, filled: o.FilledAmount,
-		status: status, level: -1, hanging: r.params.HangingOrdersEnabled}
+	r.track(o.ClientOrderID, &ownOrder{side: o.Side, price: o.Price, amount: o.Amount, filled: o.FilledAmount,
+		status: status, level: -1, hanging: r.params.HangingOrdersEnabled, journaled: true})
 	r.state = strategy.OnOrderCreated(r.params, r.state, strategy.OrderCreated{ClientID: o.ClientOrderID,
 		Side: o.Side, Price: o.Price, Amount: o.Amount.Sub(o.FilledAmount), Time: r.clock()})
 	r.log.Info("adopted own open order", "client_order_id", o.ClientOrderID, "side", o.Side, "price", o.Price,
@@ -196,8 +196,16 @@ func (r *run) fetchBalances(ctx context.Context) error {
 	return nil
 }
 
-// journalBalances snapshots the market's two assets (kind start, refresh or end).
+// journalBalances snapshots the market's two assets (kind start, refresh or end). A refresh snapshot is written
+// only when a total changed since the last snapshot: between fills only the available amounts move (locked by
+// each new order), and a year-long replay would otherwise journal two identical totals every minute. Start and
+// end snapshots are always written.
 func (r *run) journalBalances(ctx context.Context, kind string) error {
+	if kind == journal.BalanceRefresh && r.snapshotUnchanged() {
+		return nil
+	}
+	r.snapTotalsValid = true
+	r.snapBase, r.snapQuote = r.balances[r.pair.Base].Total, r.balances[r.pair.Quote].Total
 	for _, asset := range []string{r.pair.Base, r.pair.Quote} {
 		b := r.balances[asset]
 		err := r.j.AddBalance(ctx, journal.Balance{RunID: r.runID, Connector: r.connName, Account: r.account,
@@ -208,6 +216,12 @@ func (r *run) journalBalances(ctx context.Context, kind string) error {
 		}
 	}
 	return nil
+}
+
+// snapshotUnchanged says the totals are those of the last balance snapshot journaled.
+func (r *run) snapshotUnchanged() bool {
+	return r.snapTotalsValid && r.balances[r.pair.Base].Total.Equal(r.snapBase) &&
+		r.balances[r.pair.Quote].Total.Equal(r.snapQuote)
 }
 
 // orderTime is the exchange's time for an order, or the event clock when the exchange gave none.

@@ -118,6 +118,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return r.result(), err
 	}
 	runErr := r.loop(ctx)
+	r.endBlackouts(ctx)
 	return r.finish(ctx, runErr)
 }
 
@@ -148,13 +149,22 @@ func newRun(opts Options) (*run, error) {
 	if err := risk.Validate(); err != nil {
 		return nil, err
 	}
-	return &run{
-		opts: opts, cfg: cfg, log: opts.Logger, pair: pair, account: cfg.Connector.Account,
+	model, err := newModelRun(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{
+		opts: opts, cfg: cfg, log: opts.Logger, pair: pair, account: cfg.Connector.Account, model: model,
 		params: cfg.PMMParams(), riskParams: risk, tickInterval: time.Duration(cfg.Run.TickInterval),
 		duration: duration, statusInterval: status, keepOrders: opts.KeepOrders || cfg.Run.KeepOrders,
-		orders: map[string]*ownOrder{}, balances: map[string]sdk.Balance{}, unknown: map[string]bool{},
+		deferOrders: cfg.Run.JournalOrders == "filled",
+		orders:      map[string]*ownOrder{}, balances: map[string]sdk.Balance{}, unknown: map[string]bool{},
 		fees: map[string]decimal.Decimal{},
-	}, nil
+	}
+	if r.sizer, err = newSizer(r); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // riskParams converts the config's risk section; an unset guard stays off (zero).
@@ -176,6 +186,7 @@ func (r *run) checkTrips(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	tripped = withoutBlackoutTrips(tripped) // a schedule, not a guard (sizing.go)
 	r.pendingClears = tripped
 	if len(tripped) == 0 || r.opts.ClearTrip {
 		return nil

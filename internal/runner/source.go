@@ -208,6 +208,12 @@ func (s *streamSource) Next(ctx context.Context) (batch, error) {
 		if se, isErr := ev.Payload.(sdk.StreamError); isErr {
 			return s.restart(ctx, se.Err)
 		}
+		if _, end := ev.Payload.(sdk.EndOfData); end {
+			if ev.Time.After(s.now) {
+				s.now = ev.Time
+			}
+			return batch{Now: s.now}, io.EOF // a replay through a plugin reached the end of its data
+		}
 		if ev.Time.After(s.now) {
 			s.now = ev.Time
 		}

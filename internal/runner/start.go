@@ -39,13 +39,23 @@ type run struct {
 
 	state strategy.PMMState
 	risk  strategy.RiskState
+	sizer *sizer    // volatility sizing and blackout windows; nil when off (sizing.go)
+	model *modelRun // strategy.kind avellaneda or glft; nil for pure_market_making (model.go)
 
 	bid, ask, bidSize, askSize, lastTrade decimal.Decimal
+	midValue                              decimal.Decimal // mid(), valid while midOK (a BookTop clears it)
+	midOK                                 bool
 	lastData                              time.Time
 	depthBids, depthAsks                  []sdk.Level     // the book behind the top, when order optimization is on
 	invBase, invQuote                     decimal.Decimal // the InventoryCost record (price_type inventory_cost)
 	balances                              map[string]sdk.Balance
+	snapBase, snapQuote                   decimal.Decimal // totals of the last balance snapshot journaled
+	snapTotalsValid                       bool
 	orders                                map[string]*ownOrder
+	tracked                               []string // client ids in the order tracked, for forgetting the oldest (track)
+	trackedHead                           int
+	deferOrders                           bool            // run.journal_orders \"filled\"
+	ordersLeftOut                         int             // orders cancelled without a fill and not journaled
 	unknown                               map[string]bool // places whose outcome is unknown (timeout), by client id
 	seenTrades                            map[string]bool // trade ids journaled and applied by this run
 	tradeCursor                           string
@@ -72,6 +82,10 @@ type ownOrder struct {
 	status  string // the journal's status after the last event journaled
 	level   int
 	hanging bool
+	// journaled says the order's rows are in the journal; deferred holds them back until then
+	// (run.journal_orders "filled", journal_orders.go).
+	journaled bool
+	deferred  *deferredOrder
 }
 
 func (o *ownOrder) open() bool {
@@ -89,6 +103,19 @@ func (r *run) connect(ctx context.Context) error {
 		r.src = src
 		r.log.Info("connector", "name", "paper", "mode", "in-process, stepped", "market", r.pair.String())
 		r.log.Info("paper fill model", "describe", src.Describe())
+	} else if r.cfg.Connector.Name == "paper" && r.cfg.Connector.Paper.Pace.IsZero() {
+		levels := 0
+		if r.wantsDepth() {
+			levels = depthLevels
+		}
+		src, err := launchStepPlugin(ctx, r.cfg, levels, r.opts.PluginLockPath, r.log)
+		if err != nil {
+			return err
+		}
+		src.until = r.stepTarget
+		r.src = src
+		r.log.Info("connector", "name", "paper", "plugin", src.p.Info.Name, "version", src.p.Info.Version,
+			"mode", "plugin, stepped", "market", r.pair.String())
 	} else {
 		req := sdk.SubscribeRequest{Market: r.pair, PublicTrades: true}
 		if r.wantsDepth() {
@@ -123,11 +150,12 @@ func (r *run) closeSource(ctx context.Context) {
 // connectorName is the connector the run's records are journaled under. A paper account without a state file
 // is born with the run and dies with it, and its trade ids restart at P1 every time: under the plain name
 // "paper" a second replay's fills would be taken for the first one's and dropped by the journal's
-// exactly-once rule (connector, market, trade id). Such a run journals as "paper:run-<id>"; a persistent paper
-// account ("state:") and every plugin keep their name, so their fills stay exactly-once across runs.
+// exactly-once rule (connector, market, trade id). Such a run journals as "paper:run-<id>", in-process or through
+// mm-plugin-paper; a persistent paper account ("state:") and every other plugin keep their name, so their fills
+// stay exactly-once across runs.
 func (r *run) connectorName() string {
 	name := r.cfg.Connector.Name
-	if r.cfg.InProcess() && r.cfg.Connector.Paper != nil && r.cfg.Connector.Paper.State == "" {
+	if r.cfg.Connector.Name == "paper" && r.cfg.Connector.Paper != nil && r.cfg.Connector.Paper.State == "" {
 		return fmt.Sprintf("%s:run-%d", name, r.runID)
 	}
 	return name
@@ -156,7 +184,9 @@ func (r *run) start(ctx context.Context) error {
 		return err
 	}
 	r.startBase, r.startQuote = r.balanceTotal(r.pair.Base), r.balanceTotal(r.pair.Quote)
-	r.seedInventoryCost()
+	if err := r.loadInventoryCost(ctx); err != nil {
+		return err
+	}
 	r.startBalancesDue = true
 	return nil
 }

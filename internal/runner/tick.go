@@ -29,12 +29,23 @@ func (r *run) tick(ctx context.Context) error {
 			return err
 		}
 	}
+	paused, err := r.updateSizing(ctx) // sizing.go: volatility sizing and blackout windows, for every strategy kind
+	if err != nil {
+		return err
+	}
+	if paused {
+		return r.pauseQuoting(ctx)
+	}
 	r.refreshDepth()
+	if r.model != nil {
+		return r.modelTick(ctx) // model.go: avellaneda, glft
+	}
 	result := strategy.Tick(r.params, r.state, r.snapshot())
 	r.state = result.State
 	if r.opts.Explain {
 		fmt.Fprintf(r.opts.Stderr, "%s\n", result.Explain)
 	}
+	r.warnDropped(result.Explain)
 	if err := r.cancel(ctx, result.Actions.Cancels); err != nil {
 		return err
 	}
@@ -46,7 +57,8 @@ func (r *run) snapshot() strategy.MarketSnapshot {
 	snap := strategy.MarketSnapshot{Now: r.now, BestBid: r.bid, BestAsk: r.ask, Mid: r.mid(), LastTrade: r.lastTrade,
 		Balances: strategy.Balances{BaseTotal: base.Total, BaseAvailable: base.Available,
 			QuoteTotal: quote.Total, QuoteAvailable: quote.Available},
-		Rules: r.rules, NewClientID: r.ids.next, ExplainStages: r.opts.Explain, InventoryCost: r.inventoryCost()}
+		Rules: r.rules, NewClientID: r.ids.next, ExplainStages: r.opts.Explain, InventoryCost: r.inventoryCost(),
+		AmountFactor: r.amountFactor()}
 	snap.Bids = bookSide(market.Buy, r.bid, r.bidSize, r.depthBids)
 	snap.Asks = bookSide(market.Sell, r.ask, r.askSize, r.depthAsks)
 	return snap
@@ -103,9 +115,9 @@ func (r *run) place(ctx context.Context, places []strategy.PlaceRequest) error {
 		reqs = append(reqs, sdk.OrderRequest{ClientOrderID: p.ClientID, Market: r.pair, Side: p.Side, Type: typ,
 			Price: p.Price, Amount: amount})
 		level := p.Level
-		r.orders[p.ClientID] = &ownOrder{side: p.Side, price: p.Price, amount: amount, level: level,
-			hanging: p.Hanging, status: journal.StatusUnknown}
-		err := r.j.AddOrder(ctx, journal.Order{ClientOrderID: p.ClientID, RunID: r.runID, Connector: r.connName,
+		r.track(p.ClientID, &ownOrder{side: p.Side, price: p.Price, amount: amount, level: level,
+			hanging: p.Hanging, status: journal.StatusUnknown})
+		err := r.addOrder(ctx, journal.Order{ClientOrderID: p.ClientID, RunID: r.runID, Connector: r.connName,
 			Market: r.pair.String(), Side: string(p.Side), OrderType: string(typ), Price: p.Price, Amount: amount,
 			Level: &level, IsHanging: p.Hanging, CreatedAt: r.now, Status: journal.StatusUnknown, UpdatedAt: r.now})
 		if err != nil {
@@ -124,10 +136,25 @@ func (r *run) place(ctx context.Context, places []strategy.PlaceRequest) error {
 			return err
 		}
 	}
+	if r.stepped() && r.snapshotUnchanged() {
+		// A stepped replay has applied every balance event before this tick and a place moves no total, so the
+		// snapshot would be skipped anyway (journalBalances): no need to ask the exchange.
+		return nil
+	}
 	if err := r.fetchBalances(ctx); err != nil {
 		return err
 	}
 	return r.journalBalances(ctx, journal.BalanceRefresh)
+}
+
+// stepped says the run drives its connector's clock (in-process or lockstep through a plugin), so every event
+// up to now has been applied before a tick.
+func (r *run) stepped() bool {
+	switch r.src.(type) {
+	case *stepSource, *pluginStepSource:
+		return true
+	}
+	return false
 }
 
 // riskFilter applies strategy.AllowOrder; a reducing order let through a tripped guard is capped at |base| so
@@ -170,7 +197,7 @@ func (r *run) onPlaced(ctx context.Context, res sdk.PlaceResult) error {
 // accepted journals an order the exchange has (a fresh place, a duplicate, or an unknown place found open).
 func (r *run) accepted(ctx context.Context, o sdk.Order) error {
 	own := r.orders[o.ClientOrderID]
-	err := r.j.AddOrder(ctx, journal.Order{ClientOrderID: o.ClientOrderID, RunID: r.runID, Connector: r.connName,
+	err := r.addOrder(ctx, journal.Order{ClientOrderID: o.ClientOrderID, RunID: r.runID, Connector: r.connName,
 		Market: r.pair.String(), Side: string(o.Side), OrderType: string(o.Type), Price: o.Price, Amount: o.Amount,
 		Level: &own.level, IsHanging: own.hanging, ExchangeOrderID: o.ExchangeOrderID, CreatedAt: r.now,
 		Status: journal.StatusOpen, UpdatedAt: r.now})

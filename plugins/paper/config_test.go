@@ -150,7 +150,9 @@ func TestSubscribeStreamsUntilTheEnd(t *testing.T) {
 		t.Fatalf("first seq %d, want 1", first.Seq)
 	}
 	kinds := map[string]int{}
+	var last sdk.Event
 	for ev := range events {
+		last = ev
 		seq++
 		if ev.Seq != seq {
 			t.Fatalf("seq %d, want %d", ev.Seq, seq)
@@ -168,6 +170,9 @@ func TestSubscribeStreamsUntilTheEnd(t *testing.T) {
 	}
 	if kinds["trade"] == 0 || kinds["top"] == 0 || kinds["depth"] == 0 || kinds["order"] < 20 {
 		t.Errorf("event kinds %v", kinds)
+	}
+	if _, end := last.Payload.(sdk.EndOfData); !end {
+		t.Errorf("last event %T, want EndOfData: the feed ended cleanly", last.Payload)
 	}
 	if e.Err() != nil {
 		t.Errorf("feed error %v", e.Err())

@@ -41,10 +41,13 @@ type Exchange struct {
 	now       time.Time
 	feedErr   error
 
-	orders  map[string]*order
-	bids    []*order // active resting bids, best first (price descending, then time)
-	asks    []*order // active resting asks, best first (price ascending, then time)
-	pending []action // order arrivals and cancels waiting out their latency, by (at, seq)
+	fixedRules fixedRules // cfg.Rules in fixed point
+	orders     map[string]*order
+	memory     []*order // the orders in the order they were placed, for forgetting the oldest (remember)
+	memoryHead int
+	bids       []*order // active resting bids, best first (price descending, then time)
+	asks       []*order // active resting asks, best first (price ascending, then time)
+	pending    []action // order arrivals and cancels waiting out their latency, by (at, seq)
 
 	balances map[string]*balance
 	touched  []string // assets whose balance changed in the current operation, in order
@@ -73,7 +76,20 @@ func (t top) equal(o top) bool {
 	return t.bid.Equal(o.bid) && t.bidSize.Equal(o.bidSize) && t.ask.Equal(o.ask) && t.askSize.Equal(o.askSize)
 }
 
-type balance struct{ total, locked decimal.Decimal }
+type balance struct {
+	total, locked decimal.Decimal
+	avail         decimal.Decimal // total − locked, valid while availOK (every change of total or locked clears it)
+	availOK       bool
+}
+
+// available is total − locked, computed once per change: BalanceUpdate events and every place's balance check
+// ask for it far more often than a fill or an order changes it.
+func (b *balance) available() decimal.Decimal {
+	if !b.availOK {
+		b.avail, b.availOK = b.total.Sub(b.locked), true
+	}
+	return b.avail
+}
 
 // order is one of our orders with what the matching engine keeps beside it.
 type order struct {
@@ -139,7 +155,7 @@ func (e *Exchange) init(cfg Config) error {
 		return err
 	}
 	cfg.FillModel = cfg.fillModel()
-	e.cfg = cfg
+	e.cfg, e.fixedRules = cfg, newFixedRules(cfg.Rules)
 	e.book, e.sharedBook = feed.NewBook(), false
 	if bs, ok := cfg.Source.(feed.BookSource); ok && bs.Book() != nil {
 		e.book, e.sharedBook = bs.Book(), true
@@ -149,7 +165,7 @@ func (e *Exchange) init(cfg Config) error {
 	e.ticker, e.tickerID, e.useTicker, e.lastTop = top{}, 0, false, top{}
 	e.prices, e.sizes = &decimalCache{}, &decimalCache{}
 	e.lookahead, e.now, e.feedErr = nil, time.Time{}, nil
-	e.orders = map[string]*order{}
+	e.orders, e.memory, e.memoryHead = map[string]*order{}, nil, 0
 	e.bids, e.asks, e.pending, e.fills, e.events, e.touched = nil, nil, nil, nil, nil, nil
 	e.nextOrderID, e.nextPriority, e.eventSeq = 0, 0, 0
 	e.balances = map[string]*balance{}
@@ -292,7 +308,7 @@ func (e *Exchange) Balances(context.Context) ([]sdk.Balance, error) {
 
 func (e *Exchange) balanceOf(asset string) sdk.Balance {
 	b := e.balances[asset]
-	return sdk.Balance{Asset: asset, Total: b.total, Available: b.total.Sub(b.locked)}
+	return sdk.Balance{Asset: asset, Total: b.total, Available: b.available()}
 }
 
 // OpenOrders returns the open orders, oldest first, including those still travelling (order latency).

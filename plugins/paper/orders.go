@@ -79,11 +79,11 @@ func (e *Exchange) validate(req sdk.OrderRequest) *sdk.Error {
 		return sdk.Errorf(sdk.CodeInvalidRequest, "amount %s: must be > 0", req.Amount)
 	}
 	r := e.cfg.Rules
-	if !req.Price.Mod(r.TickSize).IsZero() {
+	if !multipleOf(req.Price, e.fixedRules.tick, r.TickSize) {
 		return sdk.Errorf(sdk.CodeFilter, "Filter failure: PRICE_FILTER (price %s is not a multiple of tick size %s)",
 			req.Price, r.TickSize)
 	}
-	if !req.Amount.Mod(r.StepSize).IsZero() {
+	if !multipleOf(req.Amount, e.fixedRules.step, r.StepSize) {
 		return sdk.Errorf(sdk.CodeFilter, "Filter failure: LOT_SIZE (amount %s is not a multiple of step size %s)",
 			req.Amount, r.StepSize)
 	}
@@ -91,16 +91,75 @@ func (e *Exchange) validate(req sdk.OrderRequest) *sdk.Error {
 		return sdk.Errorf(sdk.CodeFilter, "Filter failure: LOT_SIZE (amount %s is below the minimum %s)",
 			req.Amount, r.MinSize)
 	}
-	if notional := req.Price.Mul(req.Amount); notional.Cmp(r.MinNotional) < 0 {
+	notional, low := e.belowMinNotional(req.Price, req.Amount)
+	if low {
 		return sdk.Errorf(sdk.CodeFilter, "Filter failure: NOTIONAL (price × amount = %s is below the minimum %s)",
 			notional, r.MinNotional)
 	}
 	asset, need := e.lockFor(req.Side, req.Price, req.Amount)
-	if avail := e.balanceOf(asset).Available; avail.Cmp(need) < 0 {
+	if avail := e.balances[asset].available(); lessThan(avail, need) {
 		return sdk.Errorf(sdk.CodeInsufficientBalance, "%s (needs %s %s, %s available)", msgInsufficient,
 			need, asset, avail)
 	}
 	return nil
+}
+
+// fixedRules are the market rules as exact fixed-point numbers, for the checks every place makes (ok false: a
+// rule that does not fit, checked with decimals instead).
+type fixedRules struct {
+	tick, step, minNotional market.Fixed
+	tickOK, stepOK, minOK   bool
+}
+
+func newFixedRules(r Rules) fixedRules {
+	var f fixedRules
+	f.tick, f.tickOK = market.FixedFromDecimalExact(r.TickSize)
+	f.step, f.stepOK = market.FixedFromDecimalExact(r.StepSize)
+	f.minNotional, f.minOK = market.FixedFromDecimalExact(r.MinNotional)
+	if !f.tickOK {
+		f.tick = market.Fixed{}
+	}
+	if !f.stepOK {
+		f.step = market.Fixed{}
+	}
+	return f
+}
+
+// multipleOf reports x mod q = 0, in fixed point when both fit (q is the zero Fixed when it does not).
+func multipleOf(x decimal.Decimal, q market.Fixed, qd decimal.Decimal) bool {
+	if xf, ok := market.FixedFromDecimalExact(x); ok && !q.IsZero() {
+		if m, ok := xf.IsMultipleOf(q); ok {
+			return m
+		}
+	}
+	return x.Mod(qd).IsZero()
+}
+
+// belowMinNotional reports price × amount < min_notional; the notional is returned only when it is below
+// (for the error), in fixed point when everything fits.
+func (e *Exchange) belowMinNotional(price, amount decimal.Decimal) (decimal.Decimal, bool) {
+	if p, ok := market.FixedFromDecimalExact(price); ok && e.fixedRules.minOK {
+		if a, ok := market.FixedFromDecimalExact(amount); ok {
+			if n, ok := p.Mul(a); ok {
+				if n.Cmp(e.fixedRules.minNotional) >= 0 {
+					return decimal.Decimal{}, false
+				}
+				return n.Decimal(), true
+			}
+		}
+	}
+	notional := price.Mul(amount)
+	return notional, notional.Cmp(e.cfg.Rules.MinNotional) < 0
+}
+
+// lessThan is a < b, compared in fixed point when both fit (decimal's Cmp rescales, which allocates).
+func lessThan(a, b decimal.Decimal) bool {
+	if af, ok := market.FixedFromDecimalExact(a); ok {
+		if bf, ok := market.FixedFromDecimalExact(b); ok {
+			return af.Cmp(bf) < 0
+		}
+	}
+	return a.Cmp(b) < 0
 }
 
 // lockFor is what an order locks while it rests: price × amount of quote for a buy, amount of base for a
@@ -125,11 +184,53 @@ func (e *Exchange) accept(req sdk.OrderRequest) *order {
 	asset, locked := e.lockFor(o.Side, o.Price, o.Amount)
 	o.locked = locked
 	b := e.balances[asset]
-	b.locked = b.locked.Add(locked)
+	b.locked, b.availOK = b.locked.Add(locked), false
 	e.touch(asset)
 	e.orders[o.ClientOrderID] = o
 	e.emit(sdk.OrderUpdate{Order: o.Order})
+	e.remember(o)
 	return o
+}
+
+// OrderRetention is how many orders the exchange remembers, newest first, besides every order still open or
+// with an action in flight, for idempotent places and cancels by client id. Binance keeps a client order id
+// unique only among open orders, so a retry of a long-finished order id being accepted again is what a real
+// venue does too; the bound keeps a year-long backtest's memory flat instead of growing with every order placed.
+const OrderRetention = 10_000
+
+// remember queues a new order for forgetting: once OrderRetention newer orders exist, a finished order is
+// dropped, a live one goes back to the end of the queue. Each call looks at two orders at most, so the cost
+// per order is constant.
+func (e *Exchange) remember(o *order) {
+	e.memory = append(e.memory, o)
+	for range 2 {
+		if len(e.memory)-e.memoryHead <= OrderRetention {
+			break
+		}
+		oldest := e.memory[e.memoryHead]
+		e.memory[e.memoryHead] = nil
+		e.memoryHead++
+		if oldest.isOpen() || e.isPending(oldest) {
+			e.memory = append(e.memory, oldest)
+		} else if e.orders[oldest.ClientOrderID] == oldest {
+			delete(e.orders, oldest.ClientOrderID)
+		}
+	}
+	if e.memoryHead > len(e.memory)/2 {
+		e.memory = append(e.memory[:0], e.memory[e.memoryHead:]...)
+		e.memoryHead = 0
+	}
+}
+
+// isPending says whether an arrival or cancel of o is still waiting out its latency (the state file must
+// find the order of every pending action).
+func (e *Exchange) isPending(o *order) bool {
+	for _, a := range e.pending {
+		if a.ord == o {
+			return true
+		}
+	}
+	return false
 }
 
 // activate is the order reaching the matching engine: a post-only order that would cross is rejected, a
@@ -222,7 +323,7 @@ func (e *Exchange) removeResting(o *order) {
 func (e *Exchange) release(o *order) {
 	asset, _ := e.lockFor(o.Side, o.Price, o.Amount)
 	b := e.balances[asset]
-	b.locked = b.locked.Sub(o.locked)
+	b.locked, b.availOK = b.locked.Sub(o.locked), false
 	o.locked = decimal.Zero
 	e.touch(asset)
 }
@@ -242,14 +343,14 @@ func (e *Exchange) fill(o *order, price, amount decimal.Decimal, maker bool) {
 	if o.Side == market.Buy {
 		fee, feeAsset = amount.Mul(rate), e.cfg.Market.Base
 		unlock := o.Price.Mul(amount)
-		quote.total, quote.locked = quote.total.Sub(notional), quote.locked.Sub(unlock)
+		quote.total, quote.locked, quote.availOK = quote.total.Sub(notional), quote.locked.Sub(unlock), false
 		o.locked = o.locked.Sub(unlock)
-		base.total = base.total.Add(amount).Sub(fee)
+		base.total, base.availOK = base.total.Add(amount).Sub(fee), false
 	} else {
 		fee, feeAsset = notional.Mul(rate), e.cfg.Market.Quote
-		base.total, base.locked = base.total.Sub(amount), base.locked.Sub(amount)
+		base.total, base.locked, base.availOK = base.total.Sub(amount), base.locked.Sub(amount), false
 		o.locked = o.locked.Sub(amount)
-		quote.total = quote.total.Add(notional).Sub(fee)
+		quote.total, quote.availOK = quote.total.Add(notional).Sub(fee), false
 	}
 	e.touch(e.cfg.Market.Base)
 	e.touch(e.cfg.Market.Quote)

@@ -3,6 +3,7 @@ package paper
 import (
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -202,5 +203,41 @@ func TestCrossingLimitWalksTheBook(t *testing.T) {
 	// The remainder rests at 102.5, ahead of the book: no queue.
 	if q := e.bids[0].queue; !q.IsZero() {
 		t.Errorf("queue of the remainder %s, want 0", q)
+	}
+}
+
+// A long run forgets its oldest orders beyond OrderRetention, but never an open one: the first order, resting far
+// from the touch, stays known while every cancelled order before the newest ones is gone.
+func TestRemembersOnlyTheNewestOrders(t *testing.T) {
+	e := newExchange(t, testConfig(snapshot(book100(), asks101())))
+	stepN(t, e, 1)
+	mustPlace(t, e, limit("resting", market.Buy, "50", "0.1"))
+	total := 2*OrderRetention + 5
+	for i := range total {
+		id := "c" + strconv.Itoa(i)
+		mustPlace(t, e, limit(id, market.Buy, "90", "0.1"))
+		res, err := e.CancelOrders(ctx, btcusdt, []string{id})
+		if err != nil || res[0].Err != nil {
+			t.Fatalf("cancel %s: %v %v", id, err, res[0].Err)
+		}
+	}
+	// The exchange keeps the newest OrderRetention orders it placed, "resting" among them (it goes back to the
+	// end of the queue whenever its turn comes, being open): "resting" and c(total−retention+1)…c(total−1).
+	if got := orderState(t, e, "resting"); got.Status != sdk.StatusOpen {
+		t.Fatalf("resting order: %s, want open", got.Status)
+	}
+	for _, i := range []int{total - OrderRetention + 1, total - 1} {
+		if got := orderState(t, e, "c"+strconv.Itoa(i)); got.Status != sdk.StatusCancelled {
+			t.Fatalf("c%d: %s, want cancelled", i, got.Status)
+		}
+	}
+	for _, i := range []int{0, total - OrderRetention} {
+		res, err := e.CancelOrders(ctx, btcusdt, []string{"c" + strconv.Itoa(i)})
+		if err != nil || res[0].Err == nil || res[0].Err.Code != sdk.CodeUnknownOrder {
+			t.Fatalf("c%d: cancel %v %+v, want unknown order", i, err, res[0])
+		}
+	}
+	if len(e.orders) != OrderRetention {
+		t.Fatalf("remembers %d orders, want %d", len(e.orders), OrderRetention)
 	}
 }

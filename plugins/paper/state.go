@@ -159,11 +159,13 @@ func (e *Exchange) loadState() error {
 			continue
 		}
 		asset, _ := e.lockFor(o.Side, o.Price, o.Amount)
-		e.balances[asset].locked = e.balances[asset].locked.Add(o.locked)
+		b := e.balances[asset]
+		b.locked, b.availOK = b.locked.Add(o.locked), false
 		if o.active {
 			e.insertResting(o)
 		}
 	}
+	e.memory, e.memoryHead = e.ordersByPriority(), 0
 	for _, sa := range st.Pending {
 		o, ok := e.orders[sa.ClientOrderID]
 		if !ok {

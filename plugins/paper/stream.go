@@ -2,6 +2,8 @@ package paper
 
 import (
 	"context"
+	"errors"
+	"io"
 	"time"
 
 	"github.com/mmtoolkit/mm/plugins/sdk"
@@ -12,7 +14,8 @@ import (
 const streamBuffer = 1024
 
 // Subscribe steps the feed in a goroutine and delivers the events on the channel until ctx is done or the
-// feed ends (then the channel is closed; Err says whether the feed failed). Events queued by calls between
+// feed ends (then the channel is closed: after an EndOfData event when the feed ended cleanly, without one when
+// it failed, and Err says why). Events queued by calls between
 // steps are delivered too. Seq numbers this stream from 1. One stream at a time: a second Subscribe while one
 // runs is refused. Config.Pace sets the speed: 0 as fast as possible, 1 real time relative to the first
 // event, other values a speed factor — for live-like rehearsals of a cron setup on recorded data.
@@ -84,8 +87,18 @@ func (s *stream) run() {
 		if err == nil {
 			events, err = s.e.step()
 		}
+		now := s.e.now
 		s.e.mu.Unlock()
-		if !s.send(events) || err != nil {
+		if !s.send(events) {
+			return
+		}
+		if errors.Is(err, io.EOF) {
+			// The feed ended cleanly: say so, so that the host ends the run as at the end of an in-process
+			// replay instead of taking the closed stream for a crash. A feed error closes without it (Err).
+			s.send([]sdk.Event{{Time: now, Payload: sdk.EndOfData{}}})
+			return
+		}
+		if err != nil {
 			return
 		}
 	}

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"time"
 
 	"github.com/mmtoolkit/mm/market"
 )
@@ -36,4 +37,31 @@ type Connector interface {
 	// Subscribe streams events until ctx is cancelled. The plugin closes the channel when it stops; the host
 	// side closes it after a StreamError when the stream fails.
 	Subscribe(ctx context.Context, req SubscribeRequest) (<-chan Event, error)
+}
+
+// Stepper is implemented by replay connectors (the paper exchange) whose data the host can advance itself,
+// one tick at a time, instead of consuming a stream: a lockstep replay through a plugin is then as
+// deterministic as one in-process. The host-side gRPC client always has the method; a plugin without it
+// answers with CodeInvalidRequest.
+type Stepper interface {
+	// StepUntil applies the data until the connector's clock reaches req.Until (one feed event when it is
+	// zero) and returns the events, public trades included, in order.
+	StepUntil(ctx context.Context, req StepRequest) (StepResult, error)
+}
+
+// StepRequest says how far a Step goes and what it reports.
+type StepRequest struct {
+	Until time.Time
+	// DepthLevels asks for a BookDepth event of that many levels a side whenever the book changed (0: none),
+	// as SubscribeRequest.DepthLevels does for a stream.
+	DepthLevels int
+}
+
+// StepResult is what one StepUntil applied.
+type StepResult struct {
+	Events []Event
+	// Now is the connector's clock after the step.
+	Now time.Time
+	// EndOfData says the data ended: there is nothing more to step.
+	EndOfData bool
 }

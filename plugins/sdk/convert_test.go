@@ -122,6 +122,7 @@ func TestEventPayloadsRoundTrip(t *testing.T) {
 		FillEvent{Fill: fill},
 		BalanceUpdate{Balance: Balance{Asset: "USDT", Total: dec("10"), Available: dec("9.99")}},
 		Resync{Reason: "websocket reconnected"},
+		EndOfData{},
 	}
 	for _, p := range payloads {
 		t.Run(reflect.TypeOf(p).Name(), func(t *testing.T) {

@@ -17,8 +17,8 @@ type Event struct {
 	Payload Payload
 }
 
-// Payload is one of BookTop, BookDepth, PublicTrade, OrderUpdate, FillEvent, BalanceUpdate and Resync, which a
-// plugin may send, or Gap and StreamError, which only the host-side client produces.
+// Payload is one of BookTop, BookDepth, PublicTrade, OrderUpdate, FillEvent, BalanceUpdate, Resync and
+// EndOfData, which a plugin may send, or Gap and StreamError, which only the host-side client produces.
 type Payload interface{ isPayload() }
 
 // BookTop is the best bid and ask. A zero price and amount mean that side of the book is empty.
@@ -67,6 +67,11 @@ type BalanceUpdate struct{ Balance Balance }
 // may be missing, so the host must reconcile through OpenOrders, TradesSince and Balances.
 type Resync struct{ Reason string }
 
+// EndOfData is the last event of a stream whose data ended: a replay reached the end of its feed. The channel
+// is closed right after it. A live connector never sends it; a stream that closes without it (or a StreamError)
+// ended abnormally.
+type EndOfData struct{}
+
 // Gap is produced by the host-side client when the stream's sequence jumped: events Expected..Got-1 never
 // arrived. The stream goes on, but the host must reconcile as after a Resync.
 type Gap struct{ Expected, Got uint64 }
@@ -82,6 +87,7 @@ func (OrderUpdate) isPayload()   {}
 func (FillEvent) isPayload()     {}
 func (BalanceUpdate) isPayload() {}
 func (Resync) isPayload()        {}
+func (EndOfData) isPayload()     {}
 func (Gap) isPayload()           {}
 func (StreamError) isPayload()   {}
 

@@ -279,6 +279,8 @@ func eventFromProto(d *decoder, path string, e *pb.Event) Event {
 		out.Payload = BalanceUpdate{Balance: balanceFromProto(d, path+".balance_update.balance", p.BalanceUpdate.GetBalance())}
 	case *pb.Event_Resync:
 		out.Payload = Resync{Reason: p.Resync.GetReason()}
+	case *pb.Event_EndOfData:
+		out.Payload = EndOfData{}
 	default:
 		d.fail(path+".payload", "missing or unknown payload")
 	}

@@ -37,6 +37,7 @@ type rogueServer struct {
 	events func(seq uint64) *pb.Event
 	rules  *pb.MarketRulesResponse
 	place  *pb.PlaceOrdersResponse
+	closes bool // the stream ends after its events instead of waiting for the host
 }
 
 func (r *rogueServer) Subscribe(_ *pb.SubscribeRequest, s pb.ConnectorService_SubscribeServer) error {
@@ -47,6 +48,9 @@ func (r *rogueServer) Subscribe(_ *pb.SubscribeRequest, s pb.ConnectorService_Su
 		if err := s.Send(&pb.SubscribeResponse{Events: []*pb.Event{r.events(seq)}}); err != nil {
 			return err
 		}
+	}
+	if r.closes {
+		return nil
 	}
 	<-s.Context().Done()
 	return nil
@@ -117,6 +121,49 @@ func TestSequenceGapBecomesAGapEvent(t *testing.T) {
 	}
 	if strings.Join(kinds, ",") != "top,top,gap,top,top,error" {
 		t.Fatalf("events = %s, want top,top,gap,top,top,error", strings.Join(kinds, ","))
+	}
+}
+
+// A stream that ends with EndOfData ended normally (a replay's data ran out); one that just closes did not.
+func TestOnlyEndOfDataEndsAStreamNormally(t *testing.T) {
+	endAt3 := func(seq uint64) *pb.Event {
+		if seq == 3 {
+			return &pb.Event{Seq: seq, Payload: &pb.Event_EndOfData{EndOfData: &pb.EndOfData{}}}
+		}
+		return topEvent(seq)
+	}
+	for _, tt := range []struct {
+		name   string
+		events func(uint64) *pb.Event
+		want   string
+	}{
+		{"end of data", endAt3, "top,top,end"},
+		{"closed", topEvent, "top,top,top,error"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := rogue(t, &rogueServer{seqs: []uint64{1, 2, 3}, events: tt.events, closes: true})
+			events, err := c.Subscribe(t.Context(), SubscribeRequest{Market: btcusdt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for _, ev := range collect(t, events) {
+				switch p := ev.Payload.(type) {
+				case BookTop:
+					kinds = append(kinds, "top")
+				case EndOfData:
+					kinds = append(kinds, "end")
+				case StreamError:
+					if !errors.Is(p.Err, ErrStreamClosed) {
+						t.Errorf("stream error %v, want ErrStreamClosed", p.Err)
+					}
+					kinds = append(kinds, "error")
+				}
+			}
+			if got := strings.Join(kinds, ","); got != tt.want {
+				t.Fatalf("events %s, want %s", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -52,6 +52,7 @@ func (s *connectorServer) Subscribe(req *pb.SubscribeRequest, stream pb.Connecto
 			}
 		}
 		batch := make([]*pb.Event, 0, 8)
+		ended := false
 		for {
 			seq++
 			pe, err := eventToProto(seq, ev)
@@ -59,7 +60,7 @@ func (s *connectorServer) Subscribe(req *pb.SubscribeRequest, stream pb.Connecto
 				return fmt.Errorf("subscribe: %w", err)
 			}
 			batch = append(batch, pe)
-			if len(batch) == maxEventsPerMessage {
+			if _, ended = ev.Payload.(EndOfData); ended || len(batch) == maxEventsPerMessage {
 				break
 			}
 			select {
@@ -73,6 +74,9 @@ func (s *connectorServer) Subscribe(req *pb.SubscribeRequest, stream pb.Connecto
 		}
 		if err := stream.Send(&pb.SubscribeResponse{Events: batch}); err != nil {
 			return err
+		}
+		if ended {
+			return nil // the data ended; closing the stream now is normal (EndOfData)
 		}
 	}
 }
@@ -165,6 +169,9 @@ func readStream(ctx context.Context, stream pb.ConnectorService_SubscribeClient,
 			next = ev.Seq + 1
 			if !emit(ev) {
 				return
+			}
+			if _, end := ev.Payload.(EndOfData); end {
+				return // the plugin closes the stream after it: the data ended, nothing broke
 			}
 		}
 	}

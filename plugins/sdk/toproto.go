@@ -174,6 +174,8 @@ func eventToProto(seq uint64, ev Event) (*pb.Event, error) {
 		out.Payload = &pb.Event_BalanceUpdate{BalanceUpdate: &pb.BalanceUpdate{Balance: balanceToProto(p.Balance)}}
 	case Resync:
 		out.Payload = &pb.Event_Resync{Resync: &pb.Resync{Reason: p.Reason}}
+	case EndOfData:
+		out.Payload = &pb.Event_EndOfData{EndOfData: &pb.EndOfData{}}
 	default:
 		return nil, fmt.Errorf("event payload %T cannot be sent by a plugin", ev.Payload)
 	}

@@ -270,6 +270,130 @@ func (OrderStatus) EnumDescriptor() ([]byte, []int) {
 	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{3}
 }
 
+type StepRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UntilUnixNano int64                  `protobuf:"varint,1,opt,name=until_unix_nano,json=untilUnixNano,proto3" json:"until_unix_nano,omitempty"`
+	// As SubscribeRequest.depth_levels: BookDepth events of this many levels a side (0: none).
+	DepthLevels   uint32 `protobuf:"varint,2,opt,name=depth_levels,json=depthLevels,proto3" json:"depth_levels,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StepRequest) Reset() {
+	*x = StepRequest{}
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepRequest) ProtoMessage() {}
+
+func (x *StepRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepRequest.ProtoReflect.Descriptor instead.
+func (*StepRequest) Descriptor() ([]byte, []int) {
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *StepRequest) GetUntilUnixNano() int64 {
+	if x != nil {
+		return x.UntilUnixNano
+	}
+	return 0
+}
+
+func (x *StepRequest) GetDepthLevels() uint32 {
+	if x != nil {
+		return x.DepthLevels
+	}
+	return 0
+}
+
+type StepResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Numbered from 1 in each response.
+	Events []*Event `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// The plugin's clock after the step.
+	NowUnixNano int64 `protobuf:"varint,2,opt,name=now_unix_nano,json=nowUnixNano,proto3" json:"now_unix_nano,omitempty"`
+	// The data ended: there is nothing more to step (events may still be present).
+	EndOfData     bool   `protobuf:"varint,3,opt,name=end_of_data,json=endOfData,proto3" json:"end_of_data,omitempty"`
+	Error         *Error `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StepResponse) Reset() {
+	*x = StepResponse{}
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepResponse) ProtoMessage() {}
+
+func (x *StepResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepResponse.ProtoReflect.Descriptor instead.
+func (*StepResponse) Descriptor() ([]byte, []int) {
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StepResponse) GetEvents() []*Event {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *StepResponse) GetNowUnixNano() int64 {
+	if x != nil {
+		return x.NowUnixNano
+	}
+	return 0
+}
+
+func (x *StepResponse) GetEndOfData() bool {
+	if x != nil {
+		return x.EndOfData
+	}
+	return false
+}
+
+func (x *StepResponse) GetError() *Error {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 type Error struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Code          ErrorCode              `protobuf:"varint,1,opt,name=code,proto3,enum=mm.plugin.v1.ErrorCode" json:"code,omitempty"`
@@ -280,7 +404,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[0]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -292,7 +416,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[0]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -305,7 +429,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{0}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -334,7 +458,7 @@ type Capabilities struct {
 
 func (x *Capabilities) Reset() {
 	*x = Capabilities{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -346,7 +470,7 @@ func (x *Capabilities) String() string {
 func (*Capabilities) ProtoMessage() {}
 
 func (x *Capabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -359,7 +483,7 @@ func (x *Capabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities.ProtoReflect.Descriptor instead.
 func (*Capabilities) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{1}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Capabilities) GetDepth() bool {
@@ -398,7 +522,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -410,7 +534,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -423,7 +547,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{2}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{4}
 }
 
 type InfoResponse struct {
@@ -438,7 +562,7 @@ type InfoResponse struct {
 
 func (x *InfoResponse) Reset() {
 	*x = InfoResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -450,7 +574,7 @@ func (x *InfoResponse) String() string {
 func (*InfoResponse) ProtoMessage() {}
 
 func (x *InfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -463,7 +587,7 @@ func (x *InfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoResponse.ProtoReflect.Descriptor instead.
 func (*InfoResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{3}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *InfoResponse) GetName() string {
@@ -503,7 +627,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -515,7 +639,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -528,7 +652,7 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{4}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ConfigureRequest) GetConfigJson() []byte {
@@ -547,7 +671,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -559,7 +683,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -572,7 +696,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{5}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ConfigureResponse) GetError() *Error {
@@ -590,7 +714,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -602,7 +726,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -615,7 +739,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{6}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{8}
 }
 
 type ShutdownResponse struct {
@@ -627,7 +751,7 @@ type ShutdownResponse struct {
 
 func (x *ShutdownResponse) Reset() {
 	*x = ShutdownResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -639,7 +763,7 @@ func (x *ShutdownResponse) String() string {
 func (*ShutdownResponse) ProtoMessage() {}
 
 func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -652,7 +776,7 @@ func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownResponse.ProtoReflect.Descriptor instead.
 func (*ShutdownResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{7}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ShutdownResponse) GetError() *Error {
@@ -672,7 +796,7 @@ type MarketRulesRequest struct {
 
 func (x *MarketRulesRequest) Reset() {
 	*x = MarketRulesRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -684,7 +808,7 @@ func (x *MarketRulesRequest) String() string {
 func (*MarketRulesRequest) ProtoMessage() {}
 
 func (x *MarketRulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -697,7 +821,7 @@ func (x *MarketRulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarketRulesRequest.ProtoReflect.Descriptor instead.
 func (*MarketRulesRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{8}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MarketRulesRequest) GetMarket() string {
@@ -724,7 +848,7 @@ type MarketRulesResponse struct {
 
 func (x *MarketRulesResponse) Reset() {
 	*x = MarketRulesResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -736,7 +860,7 @@ func (x *MarketRulesResponse) String() string {
 func (*MarketRulesResponse) ProtoMessage() {}
 
 func (x *MarketRulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -749,7 +873,7 @@ func (x *MarketRulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarketRulesResponse.ProtoReflect.Descriptor instead.
 func (*MarketRulesResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{9}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MarketRulesResponse) GetError() *Error {
@@ -816,7 +940,7 @@ type BalancesRequest struct {
 
 func (x *BalancesRequest) Reset() {
 	*x = BalancesRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -828,7 +952,7 @@ func (x *BalancesRequest) String() string {
 func (*BalancesRequest) ProtoMessage() {}
 
 func (x *BalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -841,7 +965,7 @@ func (x *BalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BalancesRequest.ProtoReflect.Descriptor instead.
 func (*BalancesRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{10}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{12}
 }
 
 type Balance struct {
@@ -855,7 +979,7 @@ type Balance struct {
 
 func (x *Balance) Reset() {
 	*x = Balance{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -867,7 +991,7 @@ func (x *Balance) String() string {
 func (*Balance) ProtoMessage() {}
 
 func (x *Balance) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -880,7 +1004,7 @@ func (x *Balance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Balance.ProtoReflect.Descriptor instead.
 func (*Balance) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{11}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Balance) GetAsset() string {
@@ -914,7 +1038,7 @@ type BalancesResponse struct {
 
 func (x *BalancesResponse) Reset() {
 	*x = BalancesResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1050,7 @@ func (x *BalancesResponse) String() string {
 func (*BalancesResponse) ProtoMessage() {}
 
 func (x *BalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1063,7 @@ func (x *BalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BalancesResponse.ProtoReflect.Descriptor instead.
 func (*BalancesResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{12}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *BalancesResponse) GetError() *Error {
@@ -975,7 +1099,7 @@ type Order struct {
 
 func (x *Order) Reset() {
 	*x = Order{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -987,7 +1111,7 @@ func (x *Order) String() string {
 func (*Order) ProtoMessage() {}
 
 func (x *Order) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1000,7 +1124,7 @@ func (x *Order) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Order.ProtoReflect.Descriptor instead.
 func (*Order) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{13}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Order) GetClientOrderId() string {
@@ -1089,7 +1213,7 @@ type OpenOrdersRequest struct {
 
 func (x *OpenOrdersRequest) Reset() {
 	*x = OpenOrdersRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1101,7 +1225,7 @@ func (x *OpenOrdersRequest) String() string {
 func (*OpenOrdersRequest) ProtoMessage() {}
 
 func (x *OpenOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1114,7 +1238,7 @@ func (x *OpenOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenOrdersRequest.ProtoReflect.Descriptor instead.
 func (*OpenOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{14}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OpenOrdersRequest) GetMarket() string {
@@ -1134,7 +1258,7 @@ type OpenOrdersResponse struct {
 
 func (x *OpenOrdersResponse) Reset() {
 	*x = OpenOrdersResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1146,7 +1270,7 @@ func (x *OpenOrdersResponse) String() string {
 func (*OpenOrdersResponse) ProtoMessage() {}
 
 func (x *OpenOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1159,7 +1283,7 @@ func (x *OpenOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenOrdersResponse.ProtoReflect.Descriptor instead.
 func (*OpenOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{15}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *OpenOrdersResponse) GetError() *Error {
@@ -1190,7 +1314,7 @@ type OrderRequest struct {
 
 func (x *OrderRequest) Reset() {
 	*x = OrderRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +1326,7 @@ func (x *OrderRequest) String() string {
 func (*OrderRequest) ProtoMessage() {}
 
 func (x *OrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1339,7 @@ func (x *OrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderRequest.ProtoReflect.Descriptor instead.
 func (*OrderRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{16}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OrderRequest) GetClientOrderId() string {
@@ -1269,7 +1393,7 @@ type PlaceOrdersRequest struct {
 
 func (x *PlaceOrdersRequest) Reset() {
 	*x = PlaceOrdersRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1281,7 +1405,7 @@ func (x *PlaceOrdersRequest) String() string {
 func (*PlaceOrdersRequest) ProtoMessage() {}
 
 func (x *PlaceOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1294,7 +1418,7 @@ func (x *PlaceOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaceOrdersRequest.ProtoReflect.Descriptor instead.
 func (*PlaceOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{17}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *PlaceOrdersRequest) GetOrders() []*OrderRequest {
@@ -1318,7 +1442,7 @@ type PlaceResult struct {
 
 func (x *PlaceResult) Reset() {
 	*x = PlaceResult{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1330,7 +1454,7 @@ func (x *PlaceResult) String() string {
 func (*PlaceResult) ProtoMessage() {}
 
 func (x *PlaceResult) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1343,7 +1467,7 @@ func (x *PlaceResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaceResult.ProtoReflect.Descriptor instead.
 func (*PlaceResult) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{18}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PlaceResult) GetClientOrderId() string {
@@ -1385,7 +1509,7 @@ type PlaceOrdersResponse struct {
 
 func (x *PlaceOrdersResponse) Reset() {
 	*x = PlaceOrdersResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1397,7 +1521,7 @@ func (x *PlaceOrdersResponse) String() string {
 func (*PlaceOrdersResponse) ProtoMessage() {}
 
 func (x *PlaceOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1410,7 +1534,7 @@ func (x *PlaceOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaceOrdersResponse.ProtoReflect.Descriptor instead.
 func (*PlaceOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{19}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PlaceOrdersResponse) GetError() *Error {
@@ -1437,7 +1561,7 @@ type CancelOrdersRequest struct {
 
 func (x *CancelOrdersRequest) Reset() {
 	*x = CancelOrdersRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1573,7 @@ func (x *CancelOrdersRequest) String() string {
 func (*CancelOrdersRequest) ProtoMessage() {}
 
 func (x *CancelOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1586,7 @@ func (x *CancelOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrdersRequest.ProtoReflect.Descriptor instead.
 func (*CancelOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{20}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CancelOrdersRequest) GetMarket() string {
@@ -1491,7 +1615,7 @@ type CancelResult struct {
 
 func (x *CancelResult) Reset() {
 	*x = CancelResult{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1503,7 +1627,7 @@ func (x *CancelResult) String() string {
 func (*CancelResult) ProtoMessage() {}
 
 func (x *CancelResult) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1516,7 +1640,7 @@ func (x *CancelResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResult.ProtoReflect.Descriptor instead.
 func (*CancelResult) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{21}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CancelResult) GetClientOrderId() string {
@@ -1550,7 +1674,7 @@ type CancelOrdersResponse struct {
 
 func (x *CancelOrdersResponse) Reset() {
 	*x = CancelOrdersResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +1686,7 @@ func (x *CancelOrdersResponse) String() string {
 func (*CancelOrdersResponse) ProtoMessage() {}
 
 func (x *CancelOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +1699,7 @@ func (x *CancelOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrdersResponse.ProtoReflect.Descriptor instead.
 func (*CancelOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{22}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CancelOrdersResponse) GetError() *Error {
@@ -1601,7 +1725,7 @@ type CancelAllRequest struct {
 
 func (x *CancelAllRequest) Reset() {
 	*x = CancelAllRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1613,7 +1737,7 @@ func (x *CancelAllRequest) String() string {
 func (*CancelAllRequest) ProtoMessage() {}
 
 func (x *CancelAllRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1626,7 +1750,7 @@ func (x *CancelAllRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelAllRequest.ProtoReflect.Descriptor instead.
 func (*CancelAllRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{23}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CancelAllRequest) GetMarket() string {
@@ -1646,7 +1770,7 @@ type CancelAllResponse struct {
 
 func (x *CancelAllResponse) Reset() {
 	*x = CancelAllResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1782,7 @@ func (x *CancelAllResponse) String() string {
 func (*CancelAllResponse) ProtoMessage() {}
 
 func (x *CancelAllResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1795,7 @@ func (x *CancelAllResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelAllResponse.ProtoReflect.Descriptor instead.
 func (*CancelAllResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{24}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CancelAllResponse) GetError() *Error {
@@ -1708,7 +1832,7 @@ type Fill struct {
 
 func (x *Fill) Reset() {
 	*x = Fill{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1720,7 +1844,7 @@ func (x *Fill) String() string {
 func (*Fill) ProtoMessage() {}
 
 func (x *Fill) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1733,7 +1857,7 @@ func (x *Fill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Fill.ProtoReflect.Descriptor instead.
 func (*Fill) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{25}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Fill) GetTradeId() string {
@@ -1826,7 +1950,7 @@ type TradesSinceRequest struct {
 
 func (x *TradesSinceRequest) Reset() {
 	*x = TradesSinceRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +1962,7 @@ func (x *TradesSinceRequest) String() string {
 func (*TradesSinceRequest) ProtoMessage() {}
 
 func (x *TradesSinceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +1975,7 @@ func (x *TradesSinceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TradesSinceRequest.ProtoReflect.Descriptor instead.
 func (*TradesSinceRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{26}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *TradesSinceRequest) GetMarket() string {
@@ -1888,7 +2012,7 @@ type TradesSinceResponse struct {
 
 func (x *TradesSinceResponse) Reset() {
 	*x = TradesSinceResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1900,7 +2024,7 @@ func (x *TradesSinceResponse) String() string {
 func (*TradesSinceResponse) ProtoMessage() {}
 
 func (x *TradesSinceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1913,7 +2037,7 @@ func (x *TradesSinceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TradesSinceResponse.ProtoReflect.Descriptor instead.
 func (*TradesSinceResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{27}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *TradesSinceResponse) GetError() *Error {
@@ -1956,7 +2080,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1968,7 +2092,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1981,7 +2105,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{28}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SubscribeRequest) GetMarket() string {
@@ -2020,7 +2144,7 @@ type BookTop struct {
 
 func (x *BookTop) Reset() {
 	*x = BookTop{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2032,7 +2156,7 @@ func (x *BookTop) String() string {
 func (*BookTop) ProtoMessage() {}
 
 func (x *BookTop) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2045,7 +2169,7 @@ func (x *BookTop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BookTop.ProtoReflect.Descriptor instead.
 func (*BookTop) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{29}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *BookTop) GetMarket() string {
@@ -2100,7 +2224,7 @@ type Level struct {
 
 func (x *Level) Reset() {
 	*x = Level{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2112,7 +2236,7 @@ func (x *Level) String() string {
 func (*Level) ProtoMessage() {}
 
 func (x *Level) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2125,7 +2249,7 @@ func (x *Level) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Level.ProtoReflect.Descriptor instead.
 func (*Level) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{30}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Level) GetPrice() string {
@@ -2154,7 +2278,7 @@ type BookDepth struct {
 
 func (x *BookDepth) Reset() {
 	*x = BookDepth{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2166,7 +2290,7 @@ func (x *BookDepth) String() string {
 func (*BookDepth) ProtoMessage() {}
 
 func (x *BookDepth) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2179,7 +2303,7 @@ func (x *BookDepth) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BookDepth.ProtoReflect.Descriptor instead.
 func (*BookDepth) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{31}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *BookDepth) GetMarket() string {
@@ -2223,7 +2347,7 @@ type PublicTrade struct {
 
 func (x *PublicTrade) Reset() {
 	*x = PublicTrade{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2235,7 +2359,7 @@ func (x *PublicTrade) String() string {
 func (*PublicTrade) ProtoMessage() {}
 
 func (x *PublicTrade) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2248,7 +2372,7 @@ func (x *PublicTrade) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublicTrade.ProtoReflect.Descriptor instead.
 func (*PublicTrade) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{32}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PublicTrade) GetMarket() string {
@@ -2295,7 +2419,7 @@ type OrderUpdate struct {
 
 func (x *OrderUpdate) Reset() {
 	*x = OrderUpdate{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2307,7 +2431,7 @@ func (x *OrderUpdate) String() string {
 func (*OrderUpdate) ProtoMessage() {}
 
 func (x *OrderUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2320,7 +2444,7 @@ func (x *OrderUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderUpdate.ProtoReflect.Descriptor instead.
 func (*OrderUpdate) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{33}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *OrderUpdate) GetOrder() *Order {
@@ -2339,7 +2463,7 @@ type BalanceUpdate struct {
 
 func (x *BalanceUpdate) Reset() {
 	*x = BalanceUpdate{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2351,7 +2475,7 @@ func (x *BalanceUpdate) String() string {
 func (*BalanceUpdate) ProtoMessage() {}
 
 func (x *BalanceUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2364,7 +2488,7 @@ func (x *BalanceUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BalanceUpdate.ProtoReflect.Descriptor instead.
 func (*BalanceUpdate) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{34}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *BalanceUpdate) GetBalance() *Balance {
@@ -2385,7 +2509,7 @@ type Resync struct {
 
 func (x *Resync) Reset() {
 	*x = Resync{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2397,7 +2521,7 @@ func (x *Resync) String() string {
 func (*Resync) ProtoMessage() {}
 
 func (x *Resync) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2410,7 +2534,7 @@ func (x *Resync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resync.ProtoReflect.Descriptor instead.
 func (*Resync) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{35}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Resync) GetReason() string {
@@ -2418,6 +2542,44 @@ func (x *Resync) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+// EndOfData is the last event of a stream whose data ended (a replay reached the end of its feed); the plugin
+// closes the stream right after it. A stream that closes without it ended abnormally.
+type EndOfData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndOfData) Reset() {
+	*x = EndOfData{}
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndOfData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndOfData) ProtoMessage() {}
+
+func (x *EndOfData) ProtoReflect() protoreflect.Message {
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndOfData.ProtoReflect.Descriptor instead.
+func (*EndOfData) Descriptor() ([]byte, []int) {
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{38}
 }
 
 type Event struct {
@@ -2434,6 +2596,7 @@ type Event struct {
 	//	*Event_Fill
 	//	*Event_BalanceUpdate
 	//	*Event_Resync
+	//	*Event_EndOfData
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2441,7 +2604,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2453,7 +2616,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2466,7 +2629,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{36}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Event) GetSeq() uint64 {
@@ -2553,6 +2716,15 @@ func (x *Event) GetResync() *Resync {
 	return nil
 }
 
+func (x *Event) GetEndOfData() *EndOfData {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_EndOfData); ok {
+			return x.EndOfData
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -2585,6 +2757,10 @@ type Event_Resync struct {
 	Resync *Resync `protobuf:"bytes,16,opt,name=resync,proto3,oneof"`
 }
 
+type Event_EndOfData struct {
+	EndOfData *EndOfData `protobuf:"bytes,17,opt,name=end_of_data,json=endOfData,proto3,oneof"`
+}
+
 func (*Event_BookTop) isEvent_Payload() {}
 
 func (*Event_BookDepth) isEvent_Payload() {}
@@ -2599,6 +2775,8 @@ func (*Event_BalanceUpdate) isEvent_Payload() {}
 
 func (*Event_Resync) isEvent_Payload() {}
 
+func (*Event_EndOfData) isEvent_Payload() {}
+
 // The first message of every stream carries no events: it acknowledges the subscription, or carries the
 // domain error that refused it (and the stream ends). Later messages carry one or more events, never an error.
 type SubscribeResponse struct {
@@ -2611,7 +2789,7 @@ type SubscribeResponse struct {
 
 func (x *SubscribeResponse) Reset() {
 	*x = SubscribeResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2623,7 +2801,7 @@ func (x *SubscribeResponse) String() string {
 func (*SubscribeResponse) ProtoMessage() {}
 
 func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2636,7 +2814,7 @@ func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeResponse.ProtoReflect.Descriptor instead.
 func (*SubscribeResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{37}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SubscribeResponse) GetEvents() []*Event {
@@ -2657,7 +2835,15 @@ var File_mmplugin_v1_connector_proto protoreflect.FileDescriptor
 
 const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\n" +
-	"\x1bmmplugin/v1/connector.proto\x12\fmm.plugin.v1\"N\n" +
+	"\x1bmmplugin/v1/connector.proto\x12\fmm.plugin.v1\"X\n" +
+	"\vStepRequest\x12&\n" +
+	"\x0funtil_unix_nano\x18\x01 \x01(\x03R\runtilUnixNano\x12!\n" +
+	"\fdepth_levels\x18\x02 \x01(\rR\vdepthLevels\"\xaa\x01\n" +
+	"\fStepResponse\x12+\n" +
+	"\x06events\x18\x01 \x03(\v2\x13.mm.plugin.v1.EventR\x06events\x12\"\n" +
+	"\rnow_unix_nano\x18\x02 \x01(\x03R\vnowUnixNano\x12\x1e\n" +
+	"\vend_of_data\x18\x03 \x01(\bR\tendOfData\x12)\n" +
+	"\x05error\x18\x04 \x01(\v2\x13.mm.plugin.v1.ErrorR\x05error\"N\n" +
 	"\x05Error\x12+\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x17.mm.plugin.v1.ErrorCodeR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\x93\x01\n" +
@@ -2806,7 +2992,8 @@ const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\rBalanceUpdate\x12/\n" +
 	"\abalance\x18\x01 \x01(\v2\x15.mm.plugin.v1.BalanceR\abalance\" \n" +
 	"\x06Resync\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"\xd8\x03\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\"\v\n" +
+	"\tEndOfData\"\x93\x04\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12$\n" +
 	"\x0etime_unix_nano\x18\x02 \x01(\x03R\ftimeUnixNano\x122\n" +
@@ -2818,7 +3005,8 @@ const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\forder_update\x18\r \x01(\v2\x19.mm.plugin.v1.OrderUpdateH\x00R\vorderUpdate\x12(\n" +
 	"\x04fill\x18\x0e \x01(\v2\x12.mm.plugin.v1.FillH\x00R\x04fill\x12D\n" +
 	"\x0ebalance_update\x18\x0f \x01(\v2\x1b.mm.plugin.v1.BalanceUpdateH\x00R\rbalanceUpdate\x12.\n" +
-	"\x06resync\x18\x10 \x01(\v2\x14.mm.plugin.v1.ResyncH\x00R\x06resyncB\t\n" +
+	"\x06resync\x18\x10 \x01(\v2\x14.mm.plugin.v1.ResyncH\x00R\x06resync\x129\n" +
+	"\vend_of_data\x18\x11 \x01(\v2\x17.mm.plugin.v1.EndOfDataH\x00R\tendOfDataB\t\n" +
 	"\apayload\"k\n" +
 	"\x11SubscribeResponse\x12+\n" +
 	"\x06events\x18\x01 \x03(\v2\x13.mm.plugin.v1.EventR\x06events\x12)\n" +
@@ -2855,7 +3043,7 @@ const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\rPluginService\x12=\n" +
 	"\x04Info\x12\x19.mm.plugin.v1.InfoRequest\x1a\x1a.mm.plugin.v1.InfoResponse\x12L\n" +
 	"\tConfigure\x12\x1e.mm.plugin.v1.ConfigureRequest\x1a\x1f.mm.plugin.v1.ConfigureResponse\x12I\n" +
-	"\bShutdown\x12\x1d.mm.plugin.v1.ShutdownRequest\x1a\x1e.mm.plugin.v1.ShutdownResponse2\x9f\x05\n" +
+	"\bShutdown\x12\x1d.mm.plugin.v1.ShutdownRequest\x1a\x1e.mm.plugin.v1.ShutdownResponse2\xde\x05\n" +
 	"\x10ConnectorService\x12R\n" +
 	"\vMarketRules\x12 .mm.plugin.v1.MarketRulesRequest\x1a!.mm.plugin.v1.MarketRulesResponse\x12I\n" +
 	"\bBalances\x12\x1d.mm.plugin.v1.BalancesRequest\x1a\x1e.mm.plugin.v1.BalancesResponse\x12O\n" +
@@ -2865,7 +3053,8 @@ const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\fCancelOrders\x12!.mm.plugin.v1.CancelOrdersRequest\x1a\".mm.plugin.v1.CancelOrdersResponse\x12L\n" +
 	"\tCancelAll\x12\x1e.mm.plugin.v1.CancelAllRequest\x1a\x1f.mm.plugin.v1.CancelAllResponse\x12R\n" +
 	"\vTradesSince\x12 .mm.plugin.v1.TradesSinceRequest\x1a!.mm.plugin.v1.TradesSinceResponse\x12N\n" +
-	"\tSubscribe\x12\x1e.mm.plugin.v1.SubscribeRequest\x1a\x1f.mm.plugin.v1.SubscribeResponse0\x01BCZAgithub.com/mmtoolkit/mm/plugins/internal/pb/mmpluginv1;mmpluginv1b\x06proto3"
+	"\tSubscribe\x12\x1e.mm.plugin.v1.SubscribeRequest\x1a\x1f.mm.plugin.v1.SubscribeResponse0\x01\x12=\n" +
+	"\x04Step\x12\x19.mm.plugin.v1.StepRequest\x1a\x1a.mm.plugin.v1.StepResponseBCZAgithub.com/mmtoolkit/mm/plugins/internal/pb/mmpluginv1;mmpluginv1b\x06proto3"
 
 var (
 	file_mmplugin_v1_connector_proto_rawDescOnce sync.Once
@@ -2880,121 +3069,129 @@ func file_mmplugin_v1_connector_proto_rawDescGZIP() []byte {
 }
 
 var file_mmplugin_v1_connector_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_mmplugin_v1_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
+var file_mmplugin_v1_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_mmplugin_v1_connector_proto_goTypes = []any{
 	(ErrorCode)(0),               // 0: mm.plugin.v1.ErrorCode
 	(Side)(0),                    // 1: mm.plugin.v1.Side
 	(OrderType)(0),               // 2: mm.plugin.v1.OrderType
 	(OrderStatus)(0),             // 3: mm.plugin.v1.OrderStatus
-	(*Error)(nil),                // 4: mm.plugin.v1.Error
-	(*Capabilities)(nil),         // 5: mm.plugin.v1.Capabilities
-	(*InfoRequest)(nil),          // 6: mm.plugin.v1.InfoRequest
-	(*InfoResponse)(nil),         // 7: mm.plugin.v1.InfoResponse
-	(*ConfigureRequest)(nil),     // 8: mm.plugin.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),    // 9: mm.plugin.v1.ConfigureResponse
-	(*ShutdownRequest)(nil),      // 10: mm.plugin.v1.ShutdownRequest
-	(*ShutdownResponse)(nil),     // 11: mm.plugin.v1.ShutdownResponse
-	(*MarketRulesRequest)(nil),   // 12: mm.plugin.v1.MarketRulesRequest
-	(*MarketRulesResponse)(nil),  // 13: mm.plugin.v1.MarketRulesResponse
-	(*BalancesRequest)(nil),      // 14: mm.plugin.v1.BalancesRequest
-	(*Balance)(nil),              // 15: mm.plugin.v1.Balance
-	(*BalancesResponse)(nil),     // 16: mm.plugin.v1.BalancesResponse
-	(*Order)(nil),                // 17: mm.plugin.v1.Order
-	(*OpenOrdersRequest)(nil),    // 18: mm.plugin.v1.OpenOrdersRequest
-	(*OpenOrdersResponse)(nil),   // 19: mm.plugin.v1.OpenOrdersResponse
-	(*OrderRequest)(nil),         // 20: mm.plugin.v1.OrderRequest
-	(*PlaceOrdersRequest)(nil),   // 21: mm.plugin.v1.PlaceOrdersRequest
-	(*PlaceResult)(nil),          // 22: mm.plugin.v1.PlaceResult
-	(*PlaceOrdersResponse)(nil),  // 23: mm.plugin.v1.PlaceOrdersResponse
-	(*CancelOrdersRequest)(nil),  // 24: mm.plugin.v1.CancelOrdersRequest
-	(*CancelResult)(nil),         // 25: mm.plugin.v1.CancelResult
-	(*CancelOrdersResponse)(nil), // 26: mm.plugin.v1.CancelOrdersResponse
-	(*CancelAllRequest)(nil),     // 27: mm.plugin.v1.CancelAllRequest
-	(*CancelAllResponse)(nil),    // 28: mm.plugin.v1.CancelAllResponse
-	(*Fill)(nil),                 // 29: mm.plugin.v1.Fill
-	(*TradesSinceRequest)(nil),   // 30: mm.plugin.v1.TradesSinceRequest
-	(*TradesSinceResponse)(nil),  // 31: mm.plugin.v1.TradesSinceResponse
-	(*SubscribeRequest)(nil),     // 32: mm.plugin.v1.SubscribeRequest
-	(*BookTop)(nil),              // 33: mm.plugin.v1.BookTop
-	(*Level)(nil),                // 34: mm.plugin.v1.Level
-	(*BookDepth)(nil),            // 35: mm.plugin.v1.BookDepth
-	(*PublicTrade)(nil),          // 36: mm.plugin.v1.PublicTrade
-	(*OrderUpdate)(nil),          // 37: mm.plugin.v1.OrderUpdate
-	(*BalanceUpdate)(nil),        // 38: mm.plugin.v1.BalanceUpdate
-	(*Resync)(nil),               // 39: mm.plugin.v1.Resync
-	(*Event)(nil),                // 40: mm.plugin.v1.Event
-	(*SubscribeResponse)(nil),    // 41: mm.plugin.v1.SubscribeResponse
+	(*StepRequest)(nil),          // 4: mm.plugin.v1.StepRequest
+	(*StepResponse)(nil),         // 5: mm.plugin.v1.StepResponse
+	(*Error)(nil),                // 6: mm.plugin.v1.Error
+	(*Capabilities)(nil),         // 7: mm.plugin.v1.Capabilities
+	(*InfoRequest)(nil),          // 8: mm.plugin.v1.InfoRequest
+	(*InfoResponse)(nil),         // 9: mm.plugin.v1.InfoResponse
+	(*ConfigureRequest)(nil),     // 10: mm.plugin.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),    // 11: mm.plugin.v1.ConfigureResponse
+	(*ShutdownRequest)(nil),      // 12: mm.plugin.v1.ShutdownRequest
+	(*ShutdownResponse)(nil),     // 13: mm.plugin.v1.ShutdownResponse
+	(*MarketRulesRequest)(nil),   // 14: mm.plugin.v1.MarketRulesRequest
+	(*MarketRulesResponse)(nil),  // 15: mm.plugin.v1.MarketRulesResponse
+	(*BalancesRequest)(nil),      // 16: mm.plugin.v1.BalancesRequest
+	(*Balance)(nil),              // 17: mm.plugin.v1.Balance
+	(*BalancesResponse)(nil),     // 18: mm.plugin.v1.BalancesResponse
+	(*Order)(nil),                // 19: mm.plugin.v1.Order
+	(*OpenOrdersRequest)(nil),    // 20: mm.plugin.v1.OpenOrdersRequest
+	(*OpenOrdersResponse)(nil),   // 21: mm.plugin.v1.OpenOrdersResponse
+	(*OrderRequest)(nil),         // 22: mm.plugin.v1.OrderRequest
+	(*PlaceOrdersRequest)(nil),   // 23: mm.plugin.v1.PlaceOrdersRequest
+	(*PlaceResult)(nil),          // 24: mm.plugin.v1.PlaceResult
+	(*PlaceOrdersResponse)(nil),  // 25: mm.plugin.v1.PlaceOrdersResponse
+	(*CancelOrdersRequest)(nil),  // 26: mm.plugin.v1.CancelOrdersRequest
+	(*CancelResult)(nil),         // 27: mm.plugin.v1.CancelResult
+	(*CancelOrdersResponse)(nil), // 28: mm.plugin.v1.CancelOrdersResponse
+	(*CancelAllRequest)(nil),     // 29: mm.plugin.v1.CancelAllRequest
+	(*CancelAllResponse)(nil),    // 30: mm.plugin.v1.CancelAllResponse
+	(*Fill)(nil),                 // 31: mm.plugin.v1.Fill
+	(*TradesSinceRequest)(nil),   // 32: mm.plugin.v1.TradesSinceRequest
+	(*TradesSinceResponse)(nil),  // 33: mm.plugin.v1.TradesSinceResponse
+	(*SubscribeRequest)(nil),     // 34: mm.plugin.v1.SubscribeRequest
+	(*BookTop)(nil),              // 35: mm.plugin.v1.BookTop
+	(*Level)(nil),                // 36: mm.plugin.v1.Level
+	(*BookDepth)(nil),            // 37: mm.plugin.v1.BookDepth
+	(*PublicTrade)(nil),          // 38: mm.plugin.v1.PublicTrade
+	(*OrderUpdate)(nil),          // 39: mm.plugin.v1.OrderUpdate
+	(*BalanceUpdate)(nil),        // 40: mm.plugin.v1.BalanceUpdate
+	(*Resync)(nil),               // 41: mm.plugin.v1.Resync
+	(*EndOfData)(nil),            // 42: mm.plugin.v1.EndOfData
+	(*Event)(nil),                // 43: mm.plugin.v1.Event
+	(*SubscribeResponse)(nil),    // 44: mm.plugin.v1.SubscribeResponse
 }
 var file_mmplugin_v1_connector_proto_depIdxs = []int32{
-	0,  // 0: mm.plugin.v1.Error.code:type_name -> mm.plugin.v1.ErrorCode
-	5,  // 1: mm.plugin.v1.InfoResponse.capabilities:type_name -> mm.plugin.v1.Capabilities
-	4,  // 2: mm.plugin.v1.ConfigureResponse.error:type_name -> mm.plugin.v1.Error
-	4,  // 3: mm.plugin.v1.ShutdownResponse.error:type_name -> mm.plugin.v1.Error
-	4,  // 4: mm.plugin.v1.MarketRulesResponse.error:type_name -> mm.plugin.v1.Error
-	4,  // 5: mm.plugin.v1.BalancesResponse.error:type_name -> mm.plugin.v1.Error
-	15, // 6: mm.plugin.v1.BalancesResponse.balances:type_name -> mm.plugin.v1.Balance
-	1,  // 7: mm.plugin.v1.Order.side:type_name -> mm.plugin.v1.Side
-	2,  // 8: mm.plugin.v1.Order.type:type_name -> mm.plugin.v1.OrderType
-	3,  // 9: mm.plugin.v1.Order.status:type_name -> mm.plugin.v1.OrderStatus
-	4,  // 10: mm.plugin.v1.OpenOrdersResponse.error:type_name -> mm.plugin.v1.Error
-	17, // 11: mm.plugin.v1.OpenOrdersResponse.orders:type_name -> mm.plugin.v1.Order
-	1,  // 12: mm.plugin.v1.OrderRequest.side:type_name -> mm.plugin.v1.Side
-	2,  // 13: mm.plugin.v1.OrderRequest.type:type_name -> mm.plugin.v1.OrderType
-	20, // 14: mm.plugin.v1.PlaceOrdersRequest.orders:type_name -> mm.plugin.v1.OrderRequest
-	17, // 15: mm.plugin.v1.PlaceResult.order:type_name -> mm.plugin.v1.Order
-	4,  // 16: mm.plugin.v1.PlaceResult.error:type_name -> mm.plugin.v1.Error
-	4,  // 17: mm.plugin.v1.PlaceOrdersResponse.error:type_name -> mm.plugin.v1.Error
-	22, // 18: mm.plugin.v1.PlaceOrdersResponse.results:type_name -> mm.plugin.v1.PlaceResult
-	17, // 19: mm.plugin.v1.CancelResult.order:type_name -> mm.plugin.v1.Order
-	4,  // 20: mm.plugin.v1.CancelResult.error:type_name -> mm.plugin.v1.Error
-	4,  // 21: mm.plugin.v1.CancelOrdersResponse.error:type_name -> mm.plugin.v1.Error
-	25, // 22: mm.plugin.v1.CancelOrdersResponse.results:type_name -> mm.plugin.v1.CancelResult
-	4,  // 23: mm.plugin.v1.CancelAllResponse.error:type_name -> mm.plugin.v1.Error
-	17, // 24: mm.plugin.v1.CancelAllResponse.canceled:type_name -> mm.plugin.v1.Order
-	1,  // 25: mm.plugin.v1.Fill.side:type_name -> mm.plugin.v1.Side
-	4,  // 26: mm.plugin.v1.TradesSinceResponse.error:type_name -> mm.plugin.v1.Error
-	29, // 27: mm.plugin.v1.TradesSinceResponse.fills:type_name -> mm.plugin.v1.Fill
-	34, // 28: mm.plugin.v1.BookDepth.bids:type_name -> mm.plugin.v1.Level
-	34, // 29: mm.plugin.v1.BookDepth.asks:type_name -> mm.plugin.v1.Level
-	1,  // 30: mm.plugin.v1.PublicTrade.taker_side:type_name -> mm.plugin.v1.Side
-	17, // 31: mm.plugin.v1.OrderUpdate.order:type_name -> mm.plugin.v1.Order
-	15, // 32: mm.plugin.v1.BalanceUpdate.balance:type_name -> mm.plugin.v1.Balance
-	33, // 33: mm.plugin.v1.Event.book_top:type_name -> mm.plugin.v1.BookTop
-	35, // 34: mm.plugin.v1.Event.book_depth:type_name -> mm.plugin.v1.BookDepth
-	36, // 35: mm.plugin.v1.Event.public_trade:type_name -> mm.plugin.v1.PublicTrade
-	37, // 36: mm.plugin.v1.Event.order_update:type_name -> mm.plugin.v1.OrderUpdate
-	29, // 37: mm.plugin.v1.Event.fill:type_name -> mm.plugin.v1.Fill
-	38, // 38: mm.plugin.v1.Event.balance_update:type_name -> mm.plugin.v1.BalanceUpdate
-	39, // 39: mm.plugin.v1.Event.resync:type_name -> mm.plugin.v1.Resync
-	40, // 40: mm.plugin.v1.SubscribeResponse.events:type_name -> mm.plugin.v1.Event
-	4,  // 41: mm.plugin.v1.SubscribeResponse.error:type_name -> mm.plugin.v1.Error
-	6,  // 42: mm.plugin.v1.PluginService.Info:input_type -> mm.plugin.v1.InfoRequest
-	8,  // 43: mm.plugin.v1.PluginService.Configure:input_type -> mm.plugin.v1.ConfigureRequest
-	10, // 44: mm.plugin.v1.PluginService.Shutdown:input_type -> mm.plugin.v1.ShutdownRequest
-	12, // 45: mm.plugin.v1.ConnectorService.MarketRules:input_type -> mm.plugin.v1.MarketRulesRequest
-	14, // 46: mm.plugin.v1.ConnectorService.Balances:input_type -> mm.plugin.v1.BalancesRequest
-	18, // 47: mm.plugin.v1.ConnectorService.OpenOrders:input_type -> mm.plugin.v1.OpenOrdersRequest
-	21, // 48: mm.plugin.v1.ConnectorService.PlaceOrders:input_type -> mm.plugin.v1.PlaceOrdersRequest
-	24, // 49: mm.plugin.v1.ConnectorService.CancelOrders:input_type -> mm.plugin.v1.CancelOrdersRequest
-	27, // 50: mm.plugin.v1.ConnectorService.CancelAll:input_type -> mm.plugin.v1.CancelAllRequest
-	30, // 51: mm.plugin.v1.ConnectorService.TradesSince:input_type -> mm.plugin.v1.TradesSinceRequest
-	32, // 52: mm.plugin.v1.ConnectorService.Subscribe:input_type -> mm.plugin.v1.SubscribeRequest
-	7,  // 53: mm.plugin.v1.PluginService.Info:output_type -> mm.plugin.v1.InfoResponse
-	9,  // 54: mm.plugin.v1.PluginService.Configure:output_type -> mm.plugin.v1.ConfigureResponse
-	11, // 55: mm.plugin.v1.PluginService.Shutdown:output_type -> mm.plugin.v1.ShutdownResponse
-	13, // 56: mm.plugin.v1.ConnectorService.MarketRules:output_type -> mm.plugin.v1.MarketRulesResponse
-	16, // 57: mm.plugin.v1.ConnectorService.Balances:output_type -> mm.plugin.v1.BalancesResponse
-	19, // 58: mm.plugin.v1.ConnectorService.OpenOrders:output_type -> mm.plugin.v1.OpenOrdersResponse
-	23, // 59: mm.plugin.v1.ConnectorService.PlaceOrders:output_type -> mm.plugin.v1.PlaceOrdersResponse
-	26, // 60: mm.plugin.v1.ConnectorService.CancelOrders:output_type -> mm.plugin.v1.CancelOrdersResponse
-	28, // 61: mm.plugin.v1.ConnectorService.CancelAll:output_type -> mm.plugin.v1.CancelAllResponse
-	31, // 62: mm.plugin.v1.ConnectorService.TradesSince:output_type -> mm.plugin.v1.TradesSinceResponse
-	41, // 63: mm.plugin.v1.ConnectorService.Subscribe:output_type -> mm.plugin.v1.SubscribeResponse
-	53, // [53:64] is the sub-list for method output_type
-	42, // [42:53] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	43, // 0: mm.plugin.v1.StepResponse.events:type_name -> mm.plugin.v1.Event
+	6,  // 1: mm.plugin.v1.StepResponse.error:type_name -> mm.plugin.v1.Error
+	0,  // 2: mm.plugin.v1.Error.code:type_name -> mm.plugin.v1.ErrorCode
+	7,  // 3: mm.plugin.v1.InfoResponse.capabilities:type_name -> mm.plugin.v1.Capabilities
+	6,  // 4: mm.plugin.v1.ConfigureResponse.error:type_name -> mm.plugin.v1.Error
+	6,  // 5: mm.plugin.v1.ShutdownResponse.error:type_name -> mm.plugin.v1.Error
+	6,  // 6: mm.plugin.v1.MarketRulesResponse.error:type_name -> mm.plugin.v1.Error
+	6,  // 7: mm.plugin.v1.BalancesResponse.error:type_name -> mm.plugin.v1.Error
+	17, // 8: mm.plugin.v1.BalancesResponse.balances:type_name -> mm.plugin.v1.Balance
+	1,  // 9: mm.plugin.v1.Order.side:type_name -> mm.plugin.v1.Side
+	2,  // 10: mm.plugin.v1.Order.type:type_name -> mm.plugin.v1.OrderType
+	3,  // 11: mm.plugin.v1.Order.status:type_name -> mm.plugin.v1.OrderStatus
+	6,  // 12: mm.plugin.v1.OpenOrdersResponse.error:type_name -> mm.plugin.v1.Error
+	19, // 13: mm.plugin.v1.OpenOrdersResponse.orders:type_name -> mm.plugin.v1.Order
+	1,  // 14: mm.plugin.v1.OrderRequest.side:type_name -> mm.plugin.v1.Side
+	2,  // 15: mm.plugin.v1.OrderRequest.type:type_name -> mm.plugin.v1.OrderType
+	22, // 16: mm.plugin.v1.PlaceOrdersRequest.orders:type_name -> mm.plugin.v1.OrderRequest
+	19, // 17: mm.plugin.v1.PlaceResult.order:type_name -> mm.plugin.v1.Order
+	6,  // 18: mm.plugin.v1.PlaceResult.error:type_name -> mm.plugin.v1.Error
+	6,  // 19: mm.plugin.v1.PlaceOrdersResponse.error:type_name -> mm.plugin.v1.Error
+	24, // 20: mm.plugin.v1.PlaceOrdersResponse.results:type_name -> mm.plugin.v1.PlaceResult
+	19, // 21: mm.plugin.v1.CancelResult.order:type_name -> mm.plugin.v1.Order
+	6,  // 22: mm.plugin.v1.CancelResult.error:type_name -> mm.plugin.v1.Error
+	6,  // 23: mm.plugin.v1.CancelOrdersResponse.error:type_name -> mm.plugin.v1.Error
+	27, // 24: mm.plugin.v1.CancelOrdersResponse.results:type_name -> mm.plugin.v1.CancelResult
+	6,  // 25: mm.plugin.v1.CancelAllResponse.error:type_name -> mm.plugin.v1.Error
+	19, // 26: mm.plugin.v1.CancelAllResponse.canceled:type_name -> mm.plugin.v1.Order
+	1,  // 27: mm.plugin.v1.Fill.side:type_name -> mm.plugin.v1.Side
+	6,  // 28: mm.plugin.v1.TradesSinceResponse.error:type_name -> mm.plugin.v1.Error
+	31, // 29: mm.plugin.v1.TradesSinceResponse.fills:type_name -> mm.plugin.v1.Fill
+	36, // 30: mm.plugin.v1.BookDepth.bids:type_name -> mm.plugin.v1.Level
+	36, // 31: mm.plugin.v1.BookDepth.asks:type_name -> mm.plugin.v1.Level
+	1,  // 32: mm.plugin.v1.PublicTrade.taker_side:type_name -> mm.plugin.v1.Side
+	19, // 33: mm.plugin.v1.OrderUpdate.order:type_name -> mm.plugin.v1.Order
+	17, // 34: mm.plugin.v1.BalanceUpdate.balance:type_name -> mm.plugin.v1.Balance
+	35, // 35: mm.plugin.v1.Event.book_top:type_name -> mm.plugin.v1.BookTop
+	37, // 36: mm.plugin.v1.Event.book_depth:type_name -> mm.plugin.v1.BookDepth
+	38, // 37: mm.plugin.v1.Event.public_trade:type_name -> mm.plugin.v1.PublicTrade
+	39, // 38: mm.plugin.v1.Event.order_update:type_name -> mm.plugin.v1.OrderUpdate
+	31, // 39: mm.plugin.v1.Event.fill:type_name -> mm.plugin.v1.Fill
+	40, // 40: mm.plugin.v1.Event.balance_update:type_name -> mm.plugin.v1.BalanceUpdate
+	41, // 41: mm.plugin.v1.Event.resync:type_name -> mm.plugin.v1.Resync
+	42, // 42: mm.plugin.v1.Event.end_of_data:type_name -> mm.plugin.v1.EndOfData
+	43, // 43: mm.plugin.v1.SubscribeResponse.events:type_name -> mm.plugin.v1.Event
+	6,  // 44: mm.plugin.v1.SubscribeResponse.error:type_name -> mm.plugin.v1.Error
+	8,  // 45: mm.plugin.v1.PluginService.Info:input_type -> mm.plugin.v1.InfoRequest
+	10, // 46: mm.plugin.v1.PluginService.Configure:input_type -> mm.plugin.v1.ConfigureRequest
+	12, // 47: mm.plugin.v1.PluginService.Shutdown:input_type -> mm.plugin.v1.ShutdownRequest
+	14, // 48: mm.plugin.v1.ConnectorService.MarketRules:input_type -> mm.plugin.v1.MarketRulesRequest
+	16, // 49: mm.plugin.v1.ConnectorService.Balances:input_type -> mm.plugin.v1.BalancesRequest
+	20, // 50: mm.plugin.v1.ConnectorService.OpenOrders:input_type -> mm.plugin.v1.OpenOrdersRequest
+	23, // 51: mm.plugin.v1.ConnectorService.PlaceOrders:input_type -> mm.plugin.v1.PlaceOrdersRequest
+	26, // 52: mm.plugin.v1.ConnectorService.CancelOrders:input_type -> mm.plugin.v1.CancelOrdersRequest
+	29, // 53: mm.plugin.v1.ConnectorService.CancelAll:input_type -> mm.plugin.v1.CancelAllRequest
+	32, // 54: mm.plugin.v1.ConnectorService.TradesSince:input_type -> mm.plugin.v1.TradesSinceRequest
+	34, // 55: mm.plugin.v1.ConnectorService.Subscribe:input_type -> mm.plugin.v1.SubscribeRequest
+	4,  // 56: mm.plugin.v1.ConnectorService.Step:input_type -> mm.plugin.v1.StepRequest
+	9,  // 57: mm.plugin.v1.PluginService.Info:output_type -> mm.plugin.v1.InfoResponse
+	11, // 58: mm.plugin.v1.PluginService.Configure:output_type -> mm.plugin.v1.ConfigureResponse
+	13, // 59: mm.plugin.v1.PluginService.Shutdown:output_type -> mm.plugin.v1.ShutdownResponse
+	15, // 60: mm.plugin.v1.ConnectorService.MarketRules:output_type -> mm.plugin.v1.MarketRulesResponse
+	18, // 61: mm.plugin.v1.ConnectorService.Balances:output_type -> mm.plugin.v1.BalancesResponse
+	21, // 62: mm.plugin.v1.ConnectorService.OpenOrders:output_type -> mm.plugin.v1.OpenOrdersResponse
+	25, // 63: mm.plugin.v1.ConnectorService.PlaceOrders:output_type -> mm.plugin.v1.PlaceOrdersResponse
+	28, // 64: mm.plugin.v1.ConnectorService.CancelOrders:output_type -> mm.plugin.v1.CancelOrdersResponse
+	30, // 65: mm.plugin.v1.ConnectorService.CancelAll:output_type -> mm.plugin.v1.CancelAllResponse
+	33, // 66: mm.plugin.v1.ConnectorService.TradesSince:output_type -> mm.plugin.v1.TradesSinceResponse
+	44, // 67: mm.plugin.v1.ConnectorService.Subscribe:output_type -> mm.plugin.v1.SubscribeResponse
+	5,  // 68: mm.plugin.v1.ConnectorService.Step:output_type -> mm.plugin.v1.StepResponse
+	57, // [57:69] is the sub-list for method output_type
+	45, // [45:57] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_mmplugin_v1_connector_proto_init() }
@@ -3002,7 +3199,7 @@ func file_mmplugin_v1_connector_proto_init() {
 	if File_mmplugin_v1_connector_proto != nil {
 		return
 	}
-	file_mmplugin_v1_connector_proto_msgTypes[36].OneofWrappers = []any{
+	file_mmplugin_v1_connector_proto_msgTypes[39].OneofWrappers = []any{
 		(*Event_BookTop)(nil),
 		(*Event_BookDepth)(nil),
 		(*Event_PublicTrade)(nil),
@@ -3010,6 +3207,7 @@ func file_mmplugin_v1_connector_proto_init() {
 		(*Event_Fill)(nil),
 		(*Event_BalanceUpdate)(nil),
 		(*Event_Resync)(nil),
+		(*Event_EndOfData)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -3017,7 +3215,7 @@ func file_mmplugin_v1_connector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mmplugin_v1_connector_proto_rawDesc), len(file_mmplugin_v1_connector_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   38,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

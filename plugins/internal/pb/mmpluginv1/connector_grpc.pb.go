@@ -229,6 +229,7 @@ const (
 	ConnectorService_CancelAll_FullMethodName    = "/mm.plugin.v1.ConnectorService/CancelAll"
 	ConnectorService_TradesSince_FullMethodName  = "/mm.plugin.v1.ConnectorService/TradesSince"
 	ConnectorService_Subscribe_FullMethodName    = "/mm.plugin.v1.ConnectorService/Subscribe"
+	ConnectorService_Step_FullMethodName         = "/mm.plugin.v1.ConnectorService/Step"
 )
 
 // ConnectorServiceClient is the client API for ConnectorService service.
@@ -252,6 +253,11 @@ type ConnectorServiceClient interface {
 	// and grows by exactly one per event on this stream, so the host detects any gap. Several events may
 	// share one message to reach the stream throughput target.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeResponse], error)
+	// Step advances a replay connector's data under the host's control (a lockstep replay, deterministic
+	// whatever the speed of either process): the plugin applies its feed until its clock reaches until_unix_nano
+	// (one feed event when it is 0) and returns the events a stream would have carried, with every public trade.
+	// A connector that cannot replay answers with an invalid-request error. No Subscribe runs meanwhile.
+	Step(ctx context.Context, in *StepRequest, opts ...grpc.CallOption) (*StepResponse, error)
 }
 
 type connectorServiceClient struct {
@@ -351,6 +357,16 @@ func (c *connectorServiceClient) Subscribe(ctx context.Context, in *SubscribeReq
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ConnectorService_SubscribeClient = grpc.ServerStreamingClient[SubscribeResponse]
 
+func (c *connectorServiceClient) Step(ctx context.Context, in *StepRequest, opts ...grpc.CallOption) (*StepResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StepResponse)
+	err := c.cc.Invoke(ctx, ConnectorService_Step_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ConnectorServiceServer is the server API for ConnectorService service.
 // All implementations must embed UnimplementedConnectorServiceServer
 // for forward compatibility.
@@ -372,6 +388,11 @@ type ConnectorServiceServer interface {
 	// and grows by exactly one per event on this stream, so the host detects any gap. Several events may
 	// share one message to reach the stream throughput target.
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error
+	// Step advances a replay connector's data under the host's control (a lockstep replay, deterministic
+	// whatever the speed of either process): the plugin applies its feed until its clock reaches until_unix_nano
+	// (one feed event when it is 0) and returns the events a stream would have carried, with every public trade.
+	// A connector that cannot replay answers with an invalid-request error. No Subscribe runs meanwhile.
+	Step(context.Context, *StepRequest) (*StepResponse, error)
 	mustEmbedUnimplementedConnectorServiceServer()
 }
 
@@ -405,6 +426,9 @@ func (UnimplementedConnectorServiceServer) TradesSince(context.Context, *TradesS
 }
 func (UnimplementedConnectorServiceServer) Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error {
 	return status.Error(codes.Unimplemented, "method Subscribe not implemented")
+}
+func (UnimplementedConnectorServiceServer) Step(context.Context, *StepRequest) (*StepResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Step not implemented")
 }
 func (UnimplementedConnectorServiceServer) mustEmbedUnimplementedConnectorServiceServer() {}
 func (UnimplementedConnectorServiceServer) testEmbeddedByValue()                          {}
@@ -564,6 +588,24 @@ func _ConnectorService_Subscribe_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ConnectorService_SubscribeServer = grpc.ServerStreamingServer[SubscribeResponse]
 
+func _ConnectorService_Step_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StepRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectorServiceServer).Step(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectorService_Step_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectorServiceServer).Step(ctx, req.(*StepRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ConnectorService_ServiceDesc is the grpc.ServiceDesc for ConnectorService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -598,6 +640,10 @@ var ConnectorService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "TradesSince",
 			Handler:    _ConnectorService_TradesSince_Handler,
+		},
+		{
+			MethodName: "Step",
+			Handler:    _ConnectorService_Step_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

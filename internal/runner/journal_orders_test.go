@@ -1,0 +1,170 @@
+package runner
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/mmtoolkit/mm/internal/config"
+	"github.com/mmtoolkit/mm/journal"
+)
+
+// run.journal_orders "filled" leaves out exactly the orders cancelled without a fill: the same run journals
+// the same fills and marks, and every order it does journal has the rows "all" gives it.
+func TestJournalOrdersFilledKeepsExactlyTheOrdersWithFills(t *testing.T) {
+	dir := t.TempDir()
+	cfgAll := writeConfig(t, dir, nil)
+	cfgFilled := withRunKey(t, dir, "journal_orders: filled")
+	ctx := context.Background()
+	run := func(cfg *config.Config, name string) *journal.Journal {
+		path := filepath.Join(dir, name)
+		if _, err := runFor(t, ctx, cfg, path, 10*time.Minute, nil); err != nil {
+			t.Fatal(err)
+		}
+		return openJournal(t, path)
+	}
+	all, filled := run(cfgAll, "all.db"), run(cfgFilled, "filled.db")
+
+	fillsAll, _ := all.Fills(ctx, journal.FillFilter{})
+	fillsFilled, _ := filled.Fills(ctx, journal.FillFilter{})
+	if len(fillsAll) == 0 || !slices.EqualFunc(fillsAll, fillsFilled, func(a, b journal.Fill) bool {
+		return fillRow(a) == fillRow(b)
+	}) {
+		t.Fatalf("fills differ: %d with all, %d with filled", len(fillsAll), len(fillsFilled))
+	}
+	marksAll, _ := all.Marks(ctx, journal.MarkFilter{})
+	marksFilled, _ := filled.Marks(ctx, journal.MarkFilter{})
+	if len(marksAll) != len(marksFilled) {
+		t.Fatalf("marks: %d with all, %d with filled", len(marksAll), len(marksFilled))
+	}
+
+	withFill := map[string]bool{}
+	for _, f := range fillsAll {
+		withFill[f.ClientOrderID] = true
+	}
+	ordersAll, _ := all.Orders(ctx, journal.OrderFilter{})
+	var want []string
+	for _, o := range ordersAll {
+		if withFill[o.ClientOrderID] || o.Status == journal.StatusRejected {
+			want = append(want, o.ClientOrderID)
+		}
+	}
+	ordersFilled, _ := filled.Orders(ctx, journal.OrderFilter{})
+	var got []string
+	for _, o := range ordersFilled {
+		got = append(got, o.ClientOrderID)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if len(want) == 0 || len(want) == len(ordersAll) || !slices.Equal(got, want) {
+		t.Fatalf("filled journals %d orders, want the %d of %d with a fill or a rejection", len(got), len(want),
+			len(ordersAll))
+	}
+	byID := map[string]journal.Order{}
+	for _, o := range ordersAll {
+		byID[o.ClientOrderID] = o
+	}
+	for _, o := range ordersFilled {
+		if a := byID[o.ClientOrderID]; orderRow(a) != orderRow(o) {
+			t.Errorf("order differs:\nall    %+v\nfilled %+v", a, o)
+		}
+		evAll, _ := all.OrderEvents(ctx, o.ClientOrderID)
+		evFilled, _ := filled.OrderEvents(ctx, o.ClientOrderID)
+		if fmt.Sprint(stripIDs(evAll)) != fmt.Sprint(stripIDs(evFilled)) {
+			t.Errorf("events of %s differ:\nall    %+v\nfilled %+v", o.ClientOrderID, evAll, evFilled)
+		}
+	}
+	report, err := filled.Check(ctx)
+	if err != nil || !report.OK() {
+		t.Fatalf("journal check: %v %v", err, report.Problems)
+	}
+}
+
+// A refresh balance snapshot is journaled only when a total changed since the previous snapshot; the start and
+// end snapshots are always there.
+func TestRefreshBalanceSnapshotsOnlyWhenATotalChanged(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mm.db")
+	if _, err := runFor(t, context.Background(), writeConfig(t, dir, nil), path, 10*time.Minute, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// journalBalances writes the base row, then the quote row, of one snapshot.
+	rows, err := db.Query(`SELECT b.kind, b.total, q.kind, q.total FROM balances b JOIN balances q ON q.id = b.id + 1
+		WHERE b.asset = 'BTC' AND q.asset = 'USDT' ORDER BY b.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	kinds := map[string]int{}
+	var prev string
+	for rows.Next() {
+		var kind, base, quoteKind, quote string
+		if err := rows.Scan(&kind, &base, &quoteKind, &quote); err != nil {
+			t.Fatal(err)
+		}
+		if kind != quoteKind {
+			t.Fatalf("snapshot rows of kinds %s and %s", kind, quoteKind)
+		}
+		kinds[kind]++
+		totals := base + " " + quote
+		if kind == journal.BalanceRefresh && totals == prev {
+			t.Errorf("refresh snapshot repeats the totals %s", totals)
+		}
+		prev = totals
+	}
+	if kinds[journal.BalanceStart] != 1 || kinds[journal.BalanceEnd] != 1 || kinds[journal.BalanceRefresh] == 0 {
+		t.Fatalf("snapshots by kind %v, want 1 start, 1 end and some refresh", kinds)
+	}
+	// 10 minutes refreshing every 30 s places 20 times; only the refreshes after a fill are journaled.
+	if kinds[journal.BalanceRefresh] >= 20 {
+		t.Errorf("%d refresh snapshots: snapshots of unchanged totals were journaled", kinds[journal.BalanceRefresh])
+	}
+}
+
+func orderRow(o journal.Order) string {
+	level := "-"
+	if o.Level != nil {
+		level = fmt.Sprint(*o.Level)
+	}
+	o.Level = nil
+	return fmt.Sprintf("%+v level %s", o, level)
+}
+
+func stripIDs(events []journal.OrderEvent) []journal.OrderEvent {
+	out := slices.Clone(events)
+	for i := range out {
+		out[i].ID = 0
+	}
+	return out
+}
+
+// withRunKey is botConfig with one more key in its run section (the last section of the file).
+func withRunKey(t *testing.T, dir, line string) *config.Config {
+	t.Helper()
+	writeConfig(t, dir, nil)
+	text, err := os.ReadFile(filepath.Join(dir, "bot.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path2 := filepath.Join(dir, "bot-run-key.yaml")
+	if err := os.WriteFile(path2, append(text, []byte("  "+line+"\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}

@@ -1,0 +1,108 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/mmtoolkit/mm/internal/config"
+	"github.com/mmtoolkit/mm/plugins/host"
+	"github.com/mmtoolkit/mm/plugins/sdk"
+)
+
+// pluginStepSource is a lockstep replay through a plugin (sdk.Stepper, the paper exchange as mm-plugin-paper):
+// instead of consuming a stream that runs ahead of the host, the run loop asks the plugin to apply its data up
+// to the next tick, acts on the events, and only then asks for more. The fills, marks and journal are those of
+// the same replay in-process (stepSource), whatever the speed of either process. Between two ticks the loop
+// only journals events, so stepping to the next tick at once is the same as stepping one event at a time.
+//
+// The plugin runs without supervision: a restarted replay would start its data again, so a crash ends the run
+// (exit 5) instead.
+type pluginStepSource struct {
+	p       *host.Plugin
+	stepper sdk.Stepper
+	// until is how far the next Step goes: the run's next tick (zero before the first event: one step).
+	until       func() time.Time
+	depthLevels int
+	ended       bool
+}
+
+// launchStepPlugin starts and configures a replay plugin for lockstep stepping (exit 5 on any failure).
+func launchStepPlugin(ctx context.Context, cfg *config.Config, depthLevels int, lockPath string,
+	log *slog.Logger) (*pluginStepSource, error) {
+	settings, err := cfg.PluginSettingsJSON()
+	if err != nil {
+		return nil, err
+	}
+	hc, err := host.Resolve(cfg.Connector.Plugin, host.SearchPath(), lockPath)
+	if err != nil {
+		return nil, err
+	}
+	hc.Logger = log
+	p, err := host.Launch(ctx, hc)
+	if err != nil {
+		return nil, err
+	}
+	stepper, ok := p.Connector.(sdk.Stepper)
+	if !ok {
+		_ = p.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("plugin %s: %w: its client cannot step a replay", cfg.Connector.Plugin, host.ErrUnreachable)
+	}
+	if err := p.Connector.Configure(ctx, settings); err != nil {
+		_ = p.Close(context.WithoutCancel(ctx))
+		return nil, unreachable("configure plugin", err)
+	}
+	return &pluginStepSource{p: p, stepper: stepper, depthLevels: depthLevels}, nil
+}
+
+func (s *pluginStepSource) Connector() sdk.Connector { return s.p.Connector }
+
+// Live is false: a lockstep replay runs on simulated time, with a progress bar rather than status lines.
+func (s *pluginStepSource) Live() bool { return false }
+
+func (s *pluginStepSource) Next(ctx context.Context) (batch, error) {
+	if err := ctx.Err(); err != nil {
+		return batch{}, err
+	}
+	if s.ended {
+		return batch{}, io.EOF
+	}
+	var until time.Time
+	if s.until != nil {
+		until = s.until()
+	}
+	res, err := s.stepper.StepUntil(ctx, sdk.StepRequest{Until: until, DepthLevels: s.depthLevels})
+	var domain *sdk.Error
+	if errors.As(err, &domain) {
+		return batch{}, fmt.Errorf("paper feed (plugin): %w", err) // the replay's data failed: exit 1
+	}
+	if err != nil {
+		return batch{}, unreachable("step the replay", err)
+	}
+	s.ended = res.EndOfData
+	if s.ended && len(res.Events) == 0 {
+		return batch{Now: res.Now}, io.EOF
+	}
+	return batch{Events: res.Events, Now: res.Now}, nil
+}
+
+// stepTarget is how far a lockstep replay steps next: to the next tick, or to the end of --duration when that
+// comes first; zero (one step) before the first event.
+func (r *run) stepTarget() time.Time {
+	if r.firstEvent.IsZero() {
+		return time.Time{}
+	}
+	until := r.nextTick
+	if r.duration > 0 {
+		if end := r.firstEvent.Add(r.duration); end.Before(until) {
+			until = end
+		}
+	}
+	return until
+}
+
+// Close shuts the plugin down (its paper state file is written then) and kills it.
+func (s *pluginStepSource) Close(ctx context.Context) error { return s.p.Close(ctx) }

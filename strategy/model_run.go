@@ -1,0 +1,229 @@
+package strategy
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/market"
+)
+
+// ModelStatusCode says whether a model strategy quotes, and if not, why.
+type ModelStatusCode string
+
+// The model strategy's states. Anything but ModelReady places no orders.
+const (
+	ModelReady         ModelStatusCode = "ready"
+	ModelNoMarket      ModelStatusCode = "no_market"      // no mid price yet
+	ModelWarmingUp     ModelStatusCode = "not_ready"      // the estimators have too little data, or no usable fit
+	ModelInvalid       ModelStatusCode = "invalid_params" // a parameter or estimate out of range this tick
+	ModelOutsideWindow ModelStatusCode = "outside_window" // outside the execution timeframe
+)
+
+// ModelStatus is the model strategy's state at one tick; Detail says what is missing or wrong.
+type ModelStatus struct {
+	Code   ModelStatusCode
+	Detail string
+}
+
+// Ready reports whether the model quotes.
+func (s ModelStatus) Ready() bool { return s.Code == ModelReady }
+
+// CancelExecutionWindow cancels orders outside the execution timeframe (hummingbot.md §5.2 step 3.4).
+const CancelExecutionWindow CancelReason = "execution_timeframe"
+
+// ModelResult is the outcome of one ModelTick.
+type ModelResult struct {
+	State   PMMState
+	Actions Actions
+	Explain Explain
+	Status  ModelStatus
+	Quote   ModelQuote // valid when Status is ready (and, as far as computed, for invalid_params)
+	Quoted  bool       // Quote holds the model's numbers of this tick
+}
+
+// ModelTick is one tick of a model strategy (avellaneda, glft). The model replaces pure market making's proposal
+// stage; the rest is PMM's machinery (reference/hummingbot.md §1.2, §5.2): max order age, refresh at
+// order_refresh_time with order_refresh_tolerance_pct, filled_order_delay through create_timestamp, no new orders
+// while old non-hanging ones are live, cancels before places. Until the calibration is ready, outside the
+// execution window, or when a parameter is out of range, no proposal is built: live orders are cancelled at the
+// next refresh (at once outside the window) and none are placed.
+//
+// ModelTick is pure like Tick: the clock is m.Now, the estimates come in cal (ModelCalibrator), s is not
+// modified.
+func ModelTick(p ModelParams, s PMMState, m MarketSnapshot, cal Calibration) ModelResult {
+	ts := &tickState{PMMState: s}
+	r := ModelResult{Explain: Explain{Now: m.Now}}
+	e := &r.Explain
+	if m.Mid.Sign() <= 0 {
+		r.Status = ModelStatus{Code: ModelNoMarket, Detail: "no mid price"}
+		e.notef("market not ready: no mid price")
+		r.State = ts.PMMState
+		return r
+	}
+	e.Ref = RefPrice{Price: m.Mid, BuyRef: m.Mid, SellRef: m.Mid}
+	if m.AmountFactor.Sign() > 0 && !m.AmountFactor.Equal(one) {
+		// Volatility sizing and blackout shrink scale the orders before the inventory bound and the budget see
+		// them, as in pure market making; Δ, the model's lot, stays as configured.
+		p.PMM = p.PMM.WithAmountFactor(m.AmountFactor)
+		e.notef("sizing: order amounts × %s", m.AmountFactor)
+	}
+	inside, left, length := p.Window.At(m.Now)
+	r.Status = ModelStatus{Code: ModelReady}
+	switch err := p.Validate(); {
+	case !inside:
+		r.Status = ModelStatus{Code: ModelOutsideWindow, Detail: "outside the " + string(p.Window.Mode) + " window"}
+	case err != nil:
+		r.Status = ModelStatus{Code: ModelInvalid, Detail: err.Error()}
+	case !cal.Ready:
+		r.Status = ModelStatus{Code: ModelWarmingUp, Detail: cal.Waiting}
+	}
+	var proposal builtProposal
+	if r.Status.Ready() {
+		quote, err := computeModelQuote(p, &m, cal, modelTau(p, left, length))
+		r.Quote, r.Quoted = quote, true
+		if err != nil {
+			r.Status = ModelStatus{Code: ModelInvalid, Detail: err.Error()}
+		} else if !ts.CreateAt.After(m.Now) {
+			e.ProposalBuilt = true
+			prop := modelProposal(p, &ts.PMMState, &m, quote, e)
+			proposal.decimal = &prop
+		}
+	}
+	if !r.Status.Ready() {
+		e.notef("no quotes: %s: %s", r.Status.Code, r.Status.Detail)
+	}
+
+	var cancels []CancelRequest
+	if cancelOnMaxAge(p.PMM, ts, m.Now, &cancels) {
+		e.notef("max_order_age: an order is older than %s, every order is cancelled", p.PMM.MaxOrderAge)
+	}
+	if r.Status.Code == ModelOutsideWindow {
+		cancelNonHanging(ts, CancelExecutionWindow, &cancels)
+	}
+	cancelActiveOrders(p.PMM, ts, proposal, m.Now, &cancels, e)
+	if cancels == nil {
+		cancels = []CancelRequest{}
+	}
+	var places []PlaceRequest
+	if proposal.exists() && toCreateOrders(p.PMM, ts.PMMState, &m, e) {
+		places = executeProposal(p.PMM, ts, &m, proposal.proposal(), nil)
+	}
+	r.State = ts.PMMState
+	r.Actions = Actions{Cancels: cancels, Places: places}
+	return r
+}
+
+// modelTau is the model's time left: seconds to the window's end for the textbook finite horizon (or the
+// rolling horizon in the infinite timeframe), Hummingbot's
+// time_left/closing_time fraction (1 in infinite mode, §5.3), and 0 where the model has no horizon.
+func modelTau(p ModelParams, left, length time.Duration) float64 {
+	switch {
+	case p.hummingbot() && p.Window.Finite() && length > 0:
+		return min(max(left.Seconds()/length.Seconds(), 0), 1)
+	case p.hummingbot():
+		return 1
+	case p.Kind == ModelAvellaneda && p.Window.Finite():
+		return max(left.Seconds(), 0)
+	case p.Kind == ModelAvellaneda:
+		return p.Horizon.Seconds()
+	}
+	return 0
+}
+
+// modelProposal turns the model's float quotes into orders (STYLE.md rule 1): levels spaced by level_distances
+// percent of the half-spread (hummingbot.md §5.3), bids floored and asks ceiled to the tick, then the guards:
+// post-only quotes never cross the touch (a bid at or above the best ask moves to one tick below it, an ask at
+// or below the best bid to one tick above it, quant.md §2.4), a bid never at or above an ask, the inventory
+// bound, the η size transform, the budget and the exchange's rules.
+func modelProposal(p ModelParams, s *PMMState, m *MarketSnapshot, quote ModelQuote, e *Explain) Proposal {
+	qz := newQuantizer(m)
+	tick := qz.q.PriceQuantum(m.Mid)
+	step := quote.HalfSpread * p.LevelDistancesPct / 100
+	var prop Proposal
+	for level := range p.PMM.OrderLevels {
+		bid := floorToQuantum(decimal.NewFromFloat(quote.Bid-float64(level)*step), tick)
+		ask := ceilToQuantum(decimal.NewFromFloat(quote.Ask+float64(level)*step), tick)
+		if m.BestAsk.Sign() > 0 && bid.GreaterThanOrEqual(m.BestAsk) {
+			e.notef("guard: bid level %d at %s would cross the best ask %s; moved to one tick below it", level, bid, m.BestAsk)
+			bid = m.BestAsk.Sub(tick)
+		}
+		if m.BestBid.Sign() > 0 && ask.LessThanOrEqual(m.BestBid) {
+			e.notef("guard: ask level %d at %s would cross the best bid %s; moved to one tick above it", level, ask, m.BestBid)
+			ask = m.BestBid.Add(tick)
+		}
+		if !bid.LessThan(ask) {
+			e.notef("guard: level %d bid %s is not below ask %s; the level is skipped", level, bid, ask)
+			continue
+		}
+		size := qz.amount(p.PMM.OrderAmount)
+		if !quote.NoBid && bid.Sign() > 0 {
+			prop.Buys = append(prop.Buys, ProposedOrder{Level: level, Price: bid, Size: size})
+		}
+		if !quote.NoAsk {
+			prop.Sells = append(prop.Sells, ProposedOrder{Level: level, Price: ask, Size: size})
+		}
+	}
+	prop = shapeSizes(quote, qz, prop)
+	prop = capToInventoryBound(p, qz, quote, prop, e)
+	fee := orderFee(p.PMM, m.Rules)
+	base, quoteBal := adjustedBalances(m.Balances, s.Orders, false)
+	prop = BudgetConstraint(base, quoteBal, fee, qz.q, prop)
+	prop = FilterTakers(m.BestBid, m.BestAsk, prop)
+	prop, dropped := ExchangeRules(m.Rules, qz.q, prop)
+	for _, reason := range dropped {
+		e.notef("exchange rules: %s; the level is skipped", reason)
+	}
+	return prop
+}
+
+// shapeSizes applies the η transform (hummingbot.md §5.3) and drops sizes floored to zero.
+func shapeSizes(quote ModelQuote, qz quantizer, in Proposal) Proposal {
+	if quote.BuySizeFactor == 1 && quote.SellSizeFactor == 1 {
+		return in
+	}
+	out := Proposal{}
+	for _, side := range []struct {
+		in     []ProposedOrder
+		out    *[]ProposedOrder
+		factor float64
+	}{{in.Buys, &out.Buys, quote.BuySizeFactor}, {in.Sells, &out.Sells, quote.SellSizeFactor}} {
+		factor := market.ExactFromFloat(side.factor)
+		for _, o := range side.in {
+			if o.Size = qz.amount(o.Size.Mul(factor)); o.Size.Sign() > 0 {
+				*side.out = append(*side.out, o)
+			}
+		}
+	}
+	return out
+}
+
+// capToInventoryBound keeps |q| ≤ Q whatever fills: the bids together may buy at most Q − q and the asks sell
+// at most Q + q, q = base − target (GLFT's bound, quant.md §2.1, applied to the whole side rather than to the
+// next fill). Levels are kept closest first; the one that reaches the bound is shrunk to what is left.
+func capToInventoryBound(p ModelParams, qz quantizer, quote ModelQuote, in Proposal, e *Explain) Proposal {
+	if p.MaxInventory.Sign() <= 0 {
+		return in
+	}
+	return Proposal{Buys: capSide(in.Buys, p.MaxInventory.Sub(quote.qExact), qz, "bid", e),
+		Sells: capSide(in.Sells, p.MaxInventory.Add(quote.qExact), qz, "ask", e)}
+}
+
+func capSide(orders []ProposedOrder, room decimal.Decimal, qz quantizer, side string, e *Explain) []ProposedOrder {
+	out := make([]ProposedOrder, 0, len(orders))
+	for _, o := range orders {
+		if room.Sign() <= 0 {
+			e.notef("inventory bound: no room for %s level %d", side, o.Level)
+			continue
+		}
+		if o.Size.GreaterThan(room) {
+			o.Size = qz.amount(room)
+			e.notef("inventory bound: %s level %d shrunk to %s", side, o.Level, o.Size)
+		}
+		room = room.Sub(o.Size)
+		if o.Size.Sign() > 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
