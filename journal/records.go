@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/market"
 )
 
 // Values of the enumerated TEXT columns. The schema CHECKs the same sets, so a value outside them is refused twice:
@@ -201,7 +203,7 @@ func nullDecimal(d decimal.NullDecimal) any {
 	if !d.Valid {
 		return nil
 	}
-	return d.Decimal.String()
+	return market.DecimalText(d.Decimal)
 }
 
 // nullBool stores nil as NULL and a bool as 0/1 (SQLite has no boolean type).

@@ -4,12 +4,15 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/market"
 )
 
 // Validation turns a record into the exact arguments of its INSERT. It runs in the caller's goroutine, before the
 // record is queued, so that a bad record is reported to the code that produced it (ErrInvalidRecord, nothing written)
 // instead of failing a whole batch later, and so that decimal formatting is not done on the writer goroutine.
-// Decimals are stored as d.String(), the canonical form: "100" and "100.00" are the same value and the same text.
+// Decimals are stored as d.String(), the canonical form: "100" and "100.00" are the same value and the same text
+// (market.DecimalText writes that text with one allocation).
 
 var (
 	sides      = []string{SideBuy, SideSell}
@@ -92,7 +95,7 @@ func fillArgs(f *Fill) ([]any, error) {
 		return nil, c.err
 	}
 	return []any{nullRunID(f.RunID), f.Connector, f.Market, f.BaseAsset, f.QuoteAsset, f.ExchangeTradeID,
-		nullText(f.ClientOrderID), f.Side, f.Price.String(), f.Amount.String(), f.Fee.String(), f.FeeAsset,
+		nullText(f.ClientOrderID), f.Side, market.DecimalText(f.Price), market.DecimalText(f.Amount), market.DecimalText(f.Fee), f.FeeAsset,
 		nullBool(f.IsMaker), nullDecimal(f.Mid), toMillis(f.Time)}, nil
 }
 
@@ -120,8 +123,8 @@ func orderArgs(o *Order) ([]any, error) {
 	if o.IsHanging {
 		hanging = 1
 	}
-	return []any{o.ClientOrderID, nullRunID(o.RunID), o.Connector, o.Market, o.Side, o.OrderType, o.Price.String(),
-		o.Amount.String(), level, hanging, nullText(o.ExchangeOrderID), toMillis(o.CreatedAt), o.Status,
+	return []any{o.ClientOrderID, nullRunID(o.RunID), o.Connector, o.Market, o.Side, o.OrderType, market.DecimalText(o.Price),
+		market.DecimalText(o.Amount), level, hanging, nullText(o.ExchangeOrderID), toMillis(o.CreatedAt), o.Status,
 		toMillis(o.UpdatedAt)}, nil
 }
 
@@ -157,7 +160,7 @@ func markArgs(m *Mark) ([]any, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return []any{nullRunID(m.RunID), m.Connector, m.Market, toMillis(m.Time), m.Mid.String(),
+	return []any{nullRunID(m.RunID), m.Connector, m.Market, toMillis(m.Time), market.DecimalText(m.Mid),
 		nullDecimal(m.BestBid), nullDecimal(m.BestAsk)}, nil
 }
 
@@ -172,7 +175,7 @@ func balanceArgs(b *Balance) ([]any, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return []any{nullRunID(b.RunID), b.Connector, b.Account, b.Asset, toMillis(b.Time), b.Total.String(),
+	return []any{nullRunID(b.RunID), b.Connector, b.Account, b.Asset, toMillis(b.Time), market.DecimalText(b.Total),
 		nullDecimal(b.Available), b.Kind}, nil
 }
 
@@ -219,7 +222,7 @@ func fundingArgs(f *Funding) ([]any, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return []any{nullRunID(f.RunID), f.Venue, f.Instrument, toMillis(f.Time), f.Amount.String(), f.Asset}, nil
+	return []any{nullRunID(f.RunID), f.Venue, f.Instrument, toMillis(f.Time), market.DecimalText(f.Amount), f.Asset}, nil
 }
 
 func runArgs(r *Run) ([]any, error) {

@@ -200,3 +200,52 @@ func absUint(m int64) uint64 {
 	}
 	return uint64(m)
 }
+
+// AppendText appends String's text of f to b, without allocating when b has room.
+func (f Fixed) AppendText(b []byte) []byte {
+	if f.mantissa == 0 {
+		return append(b, '0')
+	}
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], absUint(f.mantissa), 10)
+	if f.mantissa < 0 {
+		b = append(b, '-')
+	}
+	if f.exponent >= 0 {
+		b = append(b, d...)
+		for range f.exponent {
+			b = append(b, '0')
+		}
+		return b
+	}
+	point := int(-f.exponent)
+	frac := len(d) - point // digits before the point
+	end := len(d)
+	for end > max(frac, 0) && d[end-1] == '0' {
+		end-- // trailing fractional zeros
+	}
+	if frac <= 0 {
+		b = append(b, '0')
+	} else {
+		b = append(b, d[:frac]...)
+	}
+	if end > max(frac, 0) {
+		b = append(b, '.')
+		for range -frac {
+			b = append(b, '0')
+		}
+		b = append(b, d[max(frac, 0):end]...)
+	}
+	return b
+}
+
+// DecimalText is d.String() (the journal's canonical decimal text) with one allocation when d fits a Fixed:
+// decimal's own String formats through big.Int and allocates several times.
+func DecimalText(d decimal.Decimal) string {
+	f, ok := FixedFromDecimalExact(d)
+	if !ok {
+		return d.String()
+	}
+	var buf [48]byte
+	return string(f.AppendText(buf[:0]))
+}

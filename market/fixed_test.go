@@ -124,3 +124,23 @@ func TestIsMultipleOf(t *testing.T) {
 		}
 	}
 }
+
+// DecimalText prints exactly what decimal.Decimal's String prints, for values that fit a Fixed and for values
+// that do not.
+func TestDecimalTextIsDecimalString(t *testing.T) {
+	values := []string{"0", "-0", "1", "-1", "10", "100.00", "0.1", "-0.1", "0.000001", "-0.00012300", "61837.63000000",
+		"123456789012345678", "-123456789012345678", "1234567890123456789012345", "0.0000000000000000001",
+		"1e5", "-2.5e3", "7e-8", "9223372036854775807", "-9223372036854775808", "60000.005", "59399.400600",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		m := rng.Int64N(2_000_000_000_000) - 1_000_000_000_000
+		values = append(values, decimal.New(m, int32(rng.IntN(24))-16).String(), decimal.New(m, -int32(rng.IntN(12))).StringFixed(12))
+	}
+	for _, v := range values {
+		d := decimal.RequireFromString(v)
+		if got, want := DecimalText(d), d.String(); got != want {
+			t.Errorf("DecimalText(%s) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -68,13 +68,12 @@ func volume(levels []sdk.Level) decimal.Decimal {
 // bookSide is one side of the snapshot's book, best first: the top as the last BookTop gave it, then the
 // depth levels strictly behind it. A depth snapshot may be older than the top (a bookTicker moves with every
 // change, depth in batches), so its levels at or in front of the top are dropped, as the paper exchange's
-// matching does. Without a top the side is empty.
-func bookSide(side market.Side, best, size decimal.Decimal, depth []sdk.Level) []strategy.BookLevel {
+// matching does. Without a top the side is empty. The levels are appended to out[:0].
+func bookSide(out []strategy.BookLevel, side market.Side, best, size decimal.Decimal, depth []sdk.Level) []strategy.BookLevel {
 	if best.Sign() <= 0 {
 		return nil
 	}
-	out := make([]strategy.BookLevel, 1, 1+len(depth))
-	out[0] = strategy.BookLevel{Price: best, Amount: size}
+	out = append(out[:0], strategy.BookLevel{Price: best, Amount: size})
 	for _, l := range depth {
 		c := l.Price.Cmp(best)
 		if (side == market.Buy && c < 0) || (side == market.Sell && c > 0) {
@@ -117,7 +116,7 @@ func (r *run) loadInventoryCost(ctx context.Context) error {
 	var first int64
 	for i := len(runs) - 1; i >= 0; i-- {
 		prev := runs[i]
-		if prev.ID >= r.runID || prev.Account != r.account || prev.Market != r.pair.String() ||
+		if prev.ID >= r.runID || prev.Account != r.account || prev.Market != r.marketName ||
 			prev.Connector != r.cfg.Connector.Name {
 			continue
 		}
@@ -140,7 +139,7 @@ func (r *run) loadInventoryCost(ctx context.Context) error {
 	if err := r.j.Flush(ctx); err != nil { // the fills this run's reconcile queued
 		return err
 	}
-	fills, err := r.j.Fills(ctx, journal.FillFilter{Connector: r.connName, Market: r.pair.String(), Since: seed.Time})
+	fills, err := r.j.Fills(ctx, journal.FillFilter{Connector: r.connName, Market: r.marketName, Since: seed.Time})
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func TestInventoryCostRecordContinuesAcrossRuns(t *testing.T) {
 		cfg := &config.Config{}
 		cfg.Connector.Name = "paper"
 		r := &run{cfg: cfg, j: j, runID: runID, connName: "paper", account: "acct",
-			pair: market.Pair{Base: "BTC", Quote: "USDT"}, log: discardLogger(),
+			pair: market.Pair{Base: "BTC", Quote: "USDT"}, marketName: "BTC-USDT", log: discardLogger(),
 			params:   strategy.PMMParams{PriceType: strategy.PriceInventoryCost, InventoryPrice: d(price)},
 			balances: map[string]sdk.Balance{"BTC": {Asset: "BTC", Total: d("7")}}}
 		if err := r.loadInventoryCost(ctx); err != nil {

@@ -146,7 +146,7 @@ func (r *run) onFill(ctx context.Context, f sdk.Fill, mid decimal.NullDecimal) e
 	}
 	r.seenTrades[f.TradeID] = true
 	maker := f.Maker
-	jf := journal.Fill{RunID: r.runID, Connector: r.connName, Market: r.pair.String(), BaseAsset: r.pair.Base,
+	jf := journal.Fill{RunID: r.runID, Connector: r.connName, Market: r.marketName, BaseAsset: r.pair.Base,
 		QuoteAsset: r.pair.Quote, ExchangeTradeID: f.TradeID, ClientOrderID: f.ClientOrderID, Side: string(f.Side),
 		Price: f.Price, Amount: f.Amount, Fee: f.Fee, FeeAsset: f.FeeAsset, IsMaker: &maker, Mid: mid, Time: f.Time}
 	if err := r.j.AddFill(ctx, jf); err != nil {

@@ -95,7 +95,7 @@ func (r *run) midForReconciledFill(ctx context.Context, at time.Time) (decimal.N
 	if mid := r.mid(); mid.Sign() > 0 {
 		return decimal.NewNullDecimal(mid), nil
 	}
-	mark, ok, err := r.j.LatestMark(ctx, r.pair.String(), at)
+	mark, ok, err := r.j.LatestMark(ctx, r.marketName, at)
 	if err != nil || !ok || at.Sub(mark.Time) > 2*r.tickInterval {
 		return decimal.NullDecimal{}, err
 	}
@@ -112,7 +112,7 @@ func (r *run) adopt(ctx context.Context, o sdk.Order) error {
 	if o.FilledAmount.Sign() > 0 {
 		status = journal.StatusPartiallyFilled
 	}
-	jo := journal.Order{ClientOrderID: o.ClientOrderID, Connector: r.connName, Market: r.pair.String(),
+	jo := journal.Order{ClientOrderID: o.ClientOrderID, Connector: r.connName, Market: r.marketName,
 		Side: string(o.Side), OrderType: string(o.Type), Price: o.Price, Amount: o.Amount,
 		ExchangeOrderID: o.ExchangeOrderID, CreatedAt: orderTime(o.Created, r.now), Status: status,
 		UpdatedAt: orderTime(o.Updated, r.now), IsHanging: r.params.HangingOrdersEnabled}
@@ -137,7 +137,7 @@ func (r *run) closeVanished(ctx context.Context, openIDs map[string]bool, filled
 	atStart bool) error {
 	if atStart {
 		for _, status := range []string{journal.StatusOpen, journal.StatusPartiallyFilled, journal.StatusUnknown} {
-			stale, err := r.j.Orders(ctx, journal.OrderFilter{Connector: r.connName, Market: r.pair.String(),
+			stale, err := r.j.Orders(ctx, journal.OrderFilter{Connector: r.connName, Market: r.marketName,
 				Status: status})
 			if err != nil {
 				return err

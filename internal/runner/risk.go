@@ -63,7 +63,7 @@ func (r *run) journalRisk(ctx context.Context, t strategy.RiskTrip) error {
 	}
 	log("risk guard "+string(t.Action), "guard", t.Guard, "value", t.Value.Decimal, "limit", t.Limit.Decimal,
 		"detail", t.Detail)
-	return r.j.AddRiskEvent(ctx, journal.RiskEvent{RunID: r.runID, Account: r.account, Market: r.pair.String(),
+	return r.j.AddRiskEvent(ctx, journal.RiskEvent{RunID: r.runID, Account: r.account, Market: r.marketName,
 		Time: time.Now(), Guard: string(t.Guard), Action: string(t.Action), Value: t.Value, LimitValue: t.Limit,
 		Detail: fmt.Sprintf("%s (event time %s)", t.Detail, t.Time.UTC().Format(time.RFC3339Nano))})
 }

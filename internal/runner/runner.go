@@ -96,7 +96,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	lock, err := journal.AcquireRunLock(opts.JournalPath, r.account, r.pair.String())
+	lock, err := journal.AcquireRunLock(opts.JournalPath, r.account, r.marketName)
 	if err != nil {
 		return Result{}, err
 	}
@@ -154,7 +154,8 @@ func newRun(opts Options) (*run, error) {
 		return nil, err
 	}
 	r := &run{
-		opts: opts, cfg: cfg, log: opts.Logger, pair: pair, account: cfg.Connector.Account, model: model,
+		opts: opts, cfg: cfg, log: opts.Logger, pair: pair, marketName: pair.String(),
+		account: cfg.Connector.Account, model: model,
 		params: cfg.PMMParams(), riskParams: risk, tickInterval: time.Duration(cfg.Run.TickInterval),
 		duration: duration, statusInterval: status, keepOrders: opts.KeepOrders || cfg.Run.KeepOrders,
 		deferOrders: cfg.Run.JournalOrders == "filled",
@@ -182,7 +183,7 @@ func riskParams(r config.Risk) strategy.RiskParams {
 // checkTrips refuses to start while a guard is still tripped in the journal (users.md HB #1866), unless
 // --clear-trip, whose clears are journaled once the run row exists (start).
 func (r *run) checkTrips(ctx context.Context) error {
-	tripped, err := r.j.TrippedGuards(ctx, r.account, r.pair.String())
+	tripped, err := r.j.TrippedGuards(ctx, r.account, r.marketName)
 	if err != nil {
 		return err
 	}
@@ -200,6 +201,6 @@ func (r *run) checkTrips(ctx context.Context) error {
 }
 
 func (r *run) result() Result {
-	return Result{RunID: r.runID, Connector: r.connName, Market: r.pair.String(), Reason: r.reason,
+	return Result{RunID: r.runID, Connector: r.connName, Market: r.marketName, Reason: r.reason,
 		ExitCode: r.exitCode, Summary: r.summary()}
 }

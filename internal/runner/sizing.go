@@ -257,7 +257,7 @@ func (r *run) journalBlackout(ctx context.Context, b strategy.Blackout, action, 
 	}
 	verb := map[string]string{journal.RiskTrip: "blackout started", journal.RiskClear: "blackout ended"}[action]
 	r.log.Info(verb, "window", b.Name, "action", string(b.Action), "time", r.now, "detail", detail)
-	return r.j.AddRiskEvent(ctx, journal.RiskEvent{RunID: r.runID, Account: r.account, Market: r.pair.String(),
+	return r.j.AddRiskEvent(ctx, journal.RiskEvent{RunID: r.runID, Account: r.account, Market: r.marketName,
 		Time: r.now, Guard: guardBlackout, Action: action, Value: factor, Detail: detail})
 }
 

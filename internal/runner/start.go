@@ -22,6 +22,7 @@ type run struct {
 	cfg            *config.Config
 	log            *slog.Logger
 	pair           market.Pair
+	marketName     string // pair.String(), which every journal record carries
 	account        string
 	params         strategy.PMMParams
 	riskParams     strategy.RiskParams
@@ -46,8 +47,9 @@ type run struct {
 	midValue                              decimal.Decimal // mid(), valid while midOK (a BookTop clears it)
 	midOK                                 bool
 	lastData                              time.Time
-	depthBids, depthAsks                  []sdk.Level     // the book behind the top, when order optimization is on
-	invBase, invQuote                     decimal.Decimal // the InventoryCost record (price_type inventory_cost)
+	depthBids, depthAsks                  []sdk.Level          // the book behind the top, when order optimization is on
+	bidLevels, askLevels                  []strategy.BookLevel // the snapshot's book sides, reused (snapshot)
+	invBase, invQuote                     decimal.Decimal      // the InventoryCost record (price_type inventory_cost)
 	balances                              map[string]sdk.Balance
 	snapBase, snapQuote                   decimal.Decimal // totals of the last balance snapshot journaled
 	snapTotalsValid                       bool
@@ -101,7 +103,7 @@ func (r *run) connect(ctx context.Context) error {
 			return err
 		}
 		r.src = src
-		r.log.Info("connector", "name", "paper", "mode", "in-process, stepped", "market", r.pair.String())
+		r.log.Info("connector", "name", "paper", "mode", "in-process, stepped", "market", r.marketName)
 		r.log.Info("paper fill model", "describe", src.Describe())
 	} else if r.cfg.Connector.Name == "paper" && r.cfg.Connector.Paper.Pace.IsZero() {
 		levels := 0
@@ -115,7 +117,7 @@ func (r *run) connect(ctx context.Context) error {
 		src.until = r.stepTarget
 		r.src = src
 		r.log.Info("connector", "name", "paper", "plugin", src.p.Info.Name, "version", src.p.Info.Version,
-			"mode", "plugin, stepped", "market", r.pair.String())
+			"mode", "plugin, stepped", "market", r.marketName)
 	} else {
 		req := sdk.SubscribeRequest{Market: r.pair, PublicTrades: true}
 		if r.wantsDepth() {
@@ -128,7 +130,7 @@ func (r *run) connect(ctx context.Context) error {
 		r.src = src
 		info, _ := src.Connector().Info(ctx)
 		r.log.Info("connector", "name", r.cfg.Connector.Name, "plugin", info.Name, "version", info.Version,
-			"market", r.pair.String())
+			"market", r.marketName)
 	}
 	rules, err := r.src.Connector().MarketRules(ctx, r.pair)
 	if err != nil {
@@ -168,7 +170,7 @@ func (r *run) start(ctx context.Context) error {
 		return fmt.Errorf("journal config: %w", err)
 	}
 	r.runID, err = r.j.StartRun(ctx, journal.Run{Account: r.account, Connector: r.cfg.Connector.Name,
-		Market: r.pair.String(), ConfigHash: r.cfg.Hash(), Config: string(redacted), StartedAt: time.Now(),
+		Market: r.marketName, ConfigHash: r.cfg.Hash(), Config: string(redacted), StartedAt: time.Now(),
 		MMVersion: r.opts.MMVersion})
 	if err != nil {
 		return err
@@ -195,7 +197,7 @@ func (r *run) start(ctx context.Context) error {
 func (r *run) clearTrips(ctx context.Context) error {
 	for _, t := range r.pendingClears {
 		r.log.Warn("risk guard cleared by --clear-trip", "guard", t.Guard, "tripped", t.Time)
-		err := r.j.AddRiskEvent(ctx, journal.RiskEvent{RunID: r.runID, Account: r.account, Market: r.pair.String(),
+		err := r.j.AddRiskEvent(ctx, journal.RiskEvent{RunID: r.runID, Account: r.account, Market: r.marketName,
 			Time: time.Now(), Guard: t.Guard, Action: journal.RiskClear, Detail: "cleared by mm run --clear-trip"})
 		if err != nil {
 			return err

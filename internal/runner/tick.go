@@ -23,7 +23,7 @@ func (r *run) tick(ctx context.Context) error {
 		return err
 	}
 	if mid := r.mid(); mid.Sign() > 0 {
-		err := r.j.AddMark(ctx, journal.Mark{RunID: r.runID, Connector: r.connName, Market: r.pair.String(),
+		err := r.j.AddMark(ctx, journal.Mark{RunID: r.runID, Connector: r.connName, Market: r.marketName,
 			Time: r.now, Mid: mid, BestBid: decimal.NewNullDecimal(r.bid), BestAsk: decimal.NewNullDecimal(r.ask)})
 		if err != nil {
 			return err
@@ -59,8 +59,10 @@ func (r *run) snapshot() strategy.MarketSnapshot {
 			QuoteTotal: quote.Total, QuoteAvailable: quote.Available},
 		Rules: r.rules, NewClientID: r.ids.next, ExplainStages: r.opts.Explain, InventoryCost: r.inventoryCost(),
 		AmountFactor: r.amountFactor()}
-	snap.Bids = bookSide(market.Buy, r.bid, r.bidSize, r.depthBids)
-	snap.Asks = bookSide(market.Sell, r.ask, r.askSize, r.depthAsks)
+	// The strategy reads the book sides during the tick only, so their backing arrays are reused tick after tick.
+	r.bidLevels = bookSide(r.bidLevels, market.Buy, r.bid, r.bidSize, r.depthBids)
+	r.askLevels = bookSide(r.askLevels, market.Sell, r.ask, r.askSize, r.depthAsks)
+	snap.Bids, snap.Asks = r.bidLevels, r.askLevels
 	return snap
 }
 
@@ -118,7 +120,7 @@ func (r *run) place(ctx context.Context, places []strategy.PlaceRequest) error {
 		r.track(p.ClientID, &ownOrder{side: p.Side, price: p.Price, amount: amount, level: level,
 			hanging: p.Hanging, status: journal.StatusUnknown})
 		err := r.addOrder(ctx, journal.Order{ClientOrderID: p.ClientID, RunID: r.runID, Connector: r.connName,
-			Market: r.pair.String(), Side: string(p.Side), OrderType: string(typ), Price: p.Price, Amount: amount,
+			Market: r.marketName, Side: string(p.Side), OrderType: string(typ), Price: p.Price, Amount: amount,
 			Level: &level, IsHanging: p.Hanging, CreatedAt: r.now, Status: journal.StatusUnknown, UpdatedAt: r.now})
 		if err != nil {
 			return err
@@ -198,7 +200,7 @@ func (r *run) onPlaced(ctx context.Context, res sdk.PlaceResult) error {
 func (r *run) accepted(ctx context.Context, o sdk.Order) error {
 	own := r.orders[o.ClientOrderID]
 	err := r.addOrder(ctx, journal.Order{ClientOrderID: o.ClientOrderID, RunID: r.runID, Connector: r.connName,
-		Market: r.pair.String(), Side: string(o.Side), OrderType: string(o.Type), Price: o.Price, Amount: o.Amount,
+		Market: r.marketName, Side: string(o.Side), OrderType: string(o.Type), Price: o.Price, Amount: o.Amount,
 		Level: &own.level, IsHanging: own.hanging, ExchangeOrderID: o.ExchangeOrderID, CreatedAt: r.now,
 		Status: journal.StatusOpen, UpdatedAt: r.now})
 	if err != nil {
