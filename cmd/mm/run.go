@@ -34,15 +34,19 @@ func NewCmdRun(global *GlobalOptions, runF func(context.Context, *RunOptions) er
 	cmd := &cobra.Command{
 		Use:   "run --config FILE",
 		Short: "Run the market maker from a bot config",
-		Long: `Run one pure market maker (one connector, one market) from a bot config until the data ends, --duration of
-event time passes, a risk guard trips, or SIGINT/SIGTERM arrives. Everything is journaled: the run row, orders
-and their events, fills with the mid at fill, a mark per tick, balance snapshots and risk events.
+		Long: `Run one market maker (one connector, one market) from a bot config until the data ends, --duration of
+event time passes, a risk guard trips, or SIGINT/SIGTERM arrives. strategy.kind picks the quoting:
+pure_market_making (Hummingbot's pipeline), avellaneda or glft (model quotes from live-calibrated volatility and
+order-flow intensity; nothing is quoted until the estimators are ready). Everything is journaled: the run row,
+orders and their events (run.journal_orders: filled keeps only orders with fills), fills with the mid at fill, a
+mark per tick, balance snapshots and risk events.
 
 Start-up takes a lock per account and market (a second run exits 4), refuses while a risk guard is still
 tripped (exit 3; --clear-trip clears it), then reconciles with the exchange before quoting: fills made while
 mm was down are journaled once, own open orders (client id prefix "mm-") are adopted, other orders are left
 alone. With connector name paper the paper exchange runs in-process, stepped event by event, so the same
-config gives the same orders, fills and marks; any other connector runs as a plugin (mm-plugin-NAME).
+config gives the same orders, fills and marks; with plugin: paper the same replay runs in lockstep through
+mm-plugin-paper; any other connector runs as a plugin (mm-plugin-NAME) and streams its events.
 
 On SIGINT/SIGTERM mm cancels its own orders (unless --keep-orders or run.keep_orders), syncs fills one last
 time, snapshots balances, closes the run row and exits 0. A summary goes to stdout, logs to stderr.
