@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,5 +62,22 @@ func TestSkewCalcModelJSONUsesTheVectorNames(t *testing.T) {
 	var quote struct{ Bid, Ask float64 }
 	if err := json.Unmarshal([]byte(stdout), &quote); code != exitOK || err != nil || !(quote.Bid < quote.Ask) {
 		t.Errorf("exit %d, err %v: bid %g not below ask %g", code, err, quote.Bid, quote.Ask)
+	}
+}
+
+// skew-calc --config with a model strategy still computes the skew from its keys, but says that mm run quotes
+// from the model and names the --model to use instead.
+func TestSkewCalcConfigOfAModelStrategyPointsToItsModel(t *testing.T) {
+	for kind, want := range map[string]string{"glft": "--model glft", "avellaneda": "--model avellaneda"} {
+		path := filepath.Join(t.TempDir(), "bot.yaml")
+		extra := "  max_inventory: 0.02\n" // Q: glft needs it, and so does textbook avellaneda without a horizon
+		text := "connector:\n  name: paper\n  market: BTC-USDT\nstrategy:\n  kind: " + kind + "\n  order_amount: 0.002\n" + extra
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := run(t, "skew-calc", "--config", path, "--price", "60000", "--base", "0.5", "--quote", "30000")
+		if code != exitOK || !strings.Contains(stdout+stderr, "strategy.kind "+kind) || !strings.Contains(stdout+stderr, want) {
+			t.Errorf("%s: exit %d, output %q %q; want a note naming %s", kind, code, stdout, stderr, want)
+		}
 	}
 }

@@ -63,6 +63,14 @@ func readSkewConfig(path string) (skewConfig, error) {
 	if cfg.IsSet("strategy.order_levels") {
 		sc.levels = &configInt{n: s.OrderLevels, source: cfg.Source("strategy.order_levels")}
 	}
+	if s.Kind != "" && s.Kind != "pure_market_making" {
+		model := s.Kind
+		if s.Kind == "avellaneda" && s.Variant == "hummingbot" {
+			model = "hummingbot-avellaneda"
+		}
+		sc.notes = append(sc.notes, fmt.Sprintf("strategy.kind %s in %s quotes from its model, not from these ratios: "+
+			"mm skew-calc --model %s prints the model's quotes", s.Kind, path, model))
+	}
 	if cfg.IsSet("strategy.inventory_skew_enabled") && !s.InventorySkewEnabled {
 		sc.notes = append(sc.notes, "inventory_skew_enabled is false in "+path+": mm run does not apply these ratios")
 	}
