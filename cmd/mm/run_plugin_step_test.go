@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mmtoolkit/mm/journal"
 	"github.com/mmtoolkit/mm/plugins/host"
@@ -44,68 +45,91 @@ func paperPlugin(t *testing.T) string {
 }
 
 // A replay through mm-plugin-paper runs in lockstep (sdk.Stepper over real gRPC, a real plugin process): its
-// journal holds the same fills, marks, orders and order events as the same replay in-process, to the last
-// digit and millisecond, also when --duration cuts it short.
+// journal holds the same fills, marks, orders, order events and end balances as the same replay in-process, to the
+// last digit and millisecond — cut short by --duration, and to the end of the data with the drain's cancels
+// settled after it (cancel latency).
 func TestReplayThroughThePaperPluginEqualsInProcess(t *testing.T) {
-	dir := t.TempDir()
 	pluginDir := paperPlugin(t)
 	t.Setenv(host.DirEnv, pluginDir)
 	t.Setenv(host.LockEnv, "")
 	t.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-	t.Chdir(dir)
-	config := func(name, pluginLine string) string {
-		path := filepath.Join(dir, name)
-		text := strings.Replace(runBotYAML("    order_latency: 150ms\n", ""), "  account: cron\n",
-			"  account: cron\n"+pluginLine, 1)
-		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	inProcess, viaPlugin := config("in.yaml", ""), config("plugin.yaml", "  plugin: paper\n")
-	dump := func(cfg, db string) map[string][]string {
-		code, _, stderr := run(t, "run", "--config", cfg, "--journal", db, "--duration", "20m")
-		if code != exitOK {
-			t.Fatalf("mm run --config %s: exit %d: %s", filepath.Base(cfg), code, stderr)
-		}
-		ctx := context.Background()
-		j, err := journal.OpenReadOnly(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer j.Close(ctx)
-		out := map[string][]string{}
-		fills, _ := j.Fills(ctx, journal.FillFilter{})
-		for _, f := range fills {
-			out["fills"] = append(out["fills"], fmt.Sprintf("%s %s %s %s %s %s %s %v %d", f.ExchangeTradeID,
-				f.ClientOrderID, f.Side, f.Price, f.Amount, f.Fee, f.FeeAsset, f.Mid, f.Time.UnixMilli()))
-		}
-		marks, _ := j.Marks(ctx, journal.MarkFilter{})
-		for _, m := range marks {
-			out["marks"] = append(out["marks"], fmt.Sprintf("%d %s %v %v", m.Time.UnixMilli(), m.Mid, m.BestBid, m.BestAsk))
-		}
-		orders, _ := j.Orders(ctx, journal.OrderFilter{})
-		for _, o := range orders {
-			out["orders"] = append(out["orders"], fmt.Sprintf("%s %s %s %s %s %d %d", o.ClientOrderID, o.Side,
-				o.Price, o.Amount, o.Status, o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli()))
-			events, _ := j.OrderEvents(ctx, o.ClientOrderID)
-			for _, ev := range events {
-				out["events"] = append(out["events"], fmt.Sprintf("%s %d %s %s", ev.ClientOrderID,
-					ev.Time.UnixMilli(), ev.Event, ev.Detail))
+	for _, tc := range []struct {
+		name, paper string
+		args        []string
+	}{
+		{"duration", "    order_latency: 150ms\n    cancel_latency: 300ms\n", []string{"--duration", "20m"}},
+		{"end of data", "    order_latency: 150ms\n    cancel_latency: 2s\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			config := func(name, pluginLine string) string {
+				path := filepath.Join(dir, name)
+				text := strings.Replace(runBotYAML(tc.paper, ""), "  account: cron\n", "  account: cron\n"+pluginLine, 1)
+				if tc.args == nil {
+					text = strings.Replace(text, "duration: 2h", "duration: 15m", 1)
+				}
+				if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return path
 			}
-		}
-		return out
+			inProcess, viaPlugin := config("in.yaml", ""), config("plugin.yaml", "  plugin: paper\n")
+			want := dumpRun(t, inProcess, filepath.Join(dir, "in.db"), tc.args)
+			got := dumpRun(t, viaPlugin, filepath.Join(dir, "plugin.db"), tc.args)
+			for _, kind := range []string{"fills", "marks", "orders", "events", "end balances"} {
+				if len(want[kind]) == 0 {
+					t.Fatalf("the in-process replay journaled no %s", kind)
+				}
+				if strings.Join(got[kind], "\n") != strings.Join(want[kind], "\n") {
+					t.Errorf("%s differ: %d through the plugin, %d in-process; first of each:\n%s\n%s", kind,
+						len(got[kind]), len(want[kind]), first(got[kind]), first(want[kind]))
+				}
+			}
+		})
 	}
-	want, got := dump(inProcess, filepath.Join(dir, "in.db")), dump(viaPlugin, filepath.Join(dir, "plugin.db"))
-	for _, kind := range []string{"fills", "marks", "orders", "events"} {
-		if len(want[kind]) == 0 {
-			t.Fatalf("the in-process replay journaled no %s", kind)
-		}
-		if strings.Join(got[kind], "\n") != strings.Join(want[kind], "\n") {
-			t.Errorf("%s differ: %d through the plugin, %d in-process; first of each:\n%s\n%s", kind,
-				len(got[kind]), len(want[kind]), first(got[kind]), first(want[kind]))
+}
+
+// dumpRun runs mm on cfg into db and returns the journal's rows as text, by kind.
+func dumpRun(t *testing.T, cfg, db string, args []string) map[string][]string {
+	t.Helper()
+	code, _, stderr := run(t, append([]string{"run", "--config", cfg, "--journal", db}, args...)...)
+	if code != exitOK {
+		t.Fatalf("mm run --config %s: exit %d: %s", filepath.Base(cfg), code, stderr)
+	}
+	ctx := context.Background()
+	j, err := journal.OpenReadOnly(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	out := map[string][]string{}
+	fills, _ := j.Fills(ctx, journal.FillFilter{})
+	for _, f := range fills {
+		out["fills"] = append(out["fills"], fmt.Sprintf("%s %s %s %s %s %s %s %v %d", f.ExchangeTradeID,
+			f.ClientOrderID, f.Side, f.Price, f.Amount, f.Fee, f.FeeAsset, f.Mid, f.Time.UnixMilli()))
+	}
+	marks, _ := j.Marks(ctx, journal.MarkFilter{})
+	for _, m := range marks {
+		out["marks"] = append(out["marks"], fmt.Sprintf("%d %s %v %v", m.Time.UnixMilli(), m.Mid, m.BestBid, m.BestAsk))
+	}
+	orders, _ := j.Orders(ctx, journal.OrderFilter{})
+	for _, o := range orders {
+		out["orders"] = append(out["orders"], fmt.Sprintf("%s %s %s %s %s %d %d", o.ClientOrderID, o.Side,
+			o.Price, o.Amount, o.Status, o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli()))
+		events, _ := j.OrderEvents(ctx, o.ClientOrderID)
+		for _, ev := range events {
+			out["events"] = append(out["events"], fmt.Sprintf("%s %d %s %s", ev.ClientOrderID,
+				ev.Time.UnixMilli(), ev.Event, ev.Detail))
 		}
 	}
+	end, _ := j.LatestBalances(ctx, "", "", []string{"BTC", "USDT"}, time.Time{})
+	for _, asset := range []string{"BTC", "USDT"} {
+		b := end[asset]
+		out["end balances"] = append(out["end balances"], fmt.Sprintf("%s %s %v %s %d", asset, b.Total, b.Available,
+			b.Kind, b.Time.UnixMilli()))
+	}
+	return out
 }
 
 func first(rows []string) string {

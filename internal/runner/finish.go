@@ -103,23 +103,42 @@ func (r *run) drain(ctx context.Context) error {
 // steps the feed (the orders may still fill meanwhile, as they would live) until the clock has passed the
 // latency, at most the latency plus one step; when the feed has ended, Settle applies the pending cancels at
 // their own times. Events are applied like the loop's, without ticking. Then no own order may be open on the
-// exchange. A plugin reports its cancels on its stream; they are not awaited here.
+// exchange. A lockstep plugin replay drains the same way, one Step at a time (a Step after the end of the data
+// settles, as Settle does). A streaming plugin reports its cancels on its stream; they are not awaited here.
 func (r *run) awaitCancels(ctx context.Context) error {
-	s, ok := r.src.(*stepSource)
-	if !ok {
+	var (
+		next    func(context.Context) (batch, error)
+		settle  func(until time.Time) (batch, error)
+		now     time.Time
+		latency time.Duration
+	)
+	switch s := r.src.(type) {
+	case *stepSource:
+		next, now, latency = s.Next, s.ex.Now(), s.cancelLatency
+		settle = func(until time.Time) (batch, error) {
+			events, err := s.ex.Settle(until)
+			return batch{Events: events, Now: s.ex.Now()}, err
+		}
+	case *pluginStepSource:
+		next, now = s.stepOnce, s.now
+		if p := r.cfg.Connector.Paper; p != nil {
+			latency = time.Duration(p.CancelLatency)
+		}
+		settle = func(until time.Time) (batch, error) { return s.settle(ctx, until) }
+	default:
 		return nil
 	}
-	if s.cancelLatency > 0 && r.openOrders() > 0 {
-		deadline := s.ex.Now().Add(s.cancelLatency)
+	if latency > 0 && r.openOrders() > 0 {
+		deadline := now.Add(latency)
 		for r.openOrders() > 0 {
-			b, err := s.Next(ctx)
+			b, err := next(ctx)
 			if err != nil && ctx.Err() == nil {
 				// The feed ended (or failed): no event will move the clock; the exchange settles what is due.
-				events, settleErr := s.ex.Settle(deadline)
+				settled, settleErr := settle(deadline)
 				if settleErr != nil {
 					return fmt.Errorf("settle pending cancels: %w (feed: %w)", settleErr, err)
 				}
-				if err := r.applyDrained(ctx, batch{Events: events, Now: s.ex.Now()}); err != nil {
+				if err := r.applyDrained(ctx, settled); err != nil {
 					return err
 				}
 				break
@@ -135,7 +154,7 @@ func (r *run) awaitCancels(ctx context.Context) error {
 			}
 		}
 	}
-	open, err := s.ex.OpenOrders(ctx, r.pair)
+	open, err := r.src.Connector().OpenOrders(ctx, r.pair)
 	if err != nil {
 		return err
 	}

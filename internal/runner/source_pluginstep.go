@@ -28,6 +28,7 @@ type pluginStepSource struct {
 	until       func() time.Time
 	depthLevels int
 	ended       bool
+	now         time.Time // the plugin's clock after the last Step
 }
 
 // launchStepPlugin starts and configures a replay plugin for lockstep stepping (exit 5 on any failure).
@@ -82,10 +83,32 @@ func (s *pluginStepSource) Next(ctx context.Context) (batch, error) {
 	if err != nil {
 		return batch{}, unreachable("step the replay", err)
 	}
-	s.ended = res.EndOfData
+	s.ended, s.now = res.EndOfData, res.Now
 	if s.ended && len(res.Events) == 0 {
 		return batch{Now: res.Now}, io.EOF
 	}
+	return batch{Events: res.Events, Now: res.Now}, nil
+}
+
+// stepOnce applies one event of the data, for the drain (awaitCancels); io.EOF once the data has ended.
+func (s *pluginStepSource) stepOnce(ctx context.Context) (batch, error) {
+	if s.ended {
+		return batch{}, io.EOF
+	}
+	until := s.until
+	s.until = nil
+	defer func() { s.until = until }()
+	return s.Next(ctx)
+}
+
+// settle applies, after the end of the data, the pending arrivals and cancels due by until (the paper
+// exchange's Settle, reached through a Step that starts after the end).
+func (s *pluginStepSource) settle(ctx context.Context, until time.Time) (batch, error) {
+	res, err := s.stepper.StepUntil(ctx, sdk.StepRequest{Until: until, DepthLevels: s.depthLevels})
+	if err != nil {
+		return batch{}, err
+	}
+	s.now = res.Now
 	return batch{Events: res.Events, Now: res.Now}, nil
 }
 

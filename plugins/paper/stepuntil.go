@@ -15,7 +15,8 @@ const maxStepEvents = 100_000
 // StepUntil is the lockstep replay of sdk.Stepper, what mm-plugin-paper serves for `mm run` through the plugin:
 // it steps the feed until the simulated clock reaches req.Until (one step when it is zero) and returns every
 // event, exactly as Step would have returned them one step at a time. It is refused while a Subscribe stream
-// runs. At the end of the feed it reports EndOfData; a feed error is returned as an error.
+// runs. At the end of the feed it reports EndOfData; a feed error is returned as an error. A StepUntil that
+// starts after the end of the feed, with a non-zero Until, settles the pending actions due by then (Settle).
 func (e *Exchange) StepUntil(_ context.Context, req sdk.StepRequest) (sdk.StepResult, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -30,6 +31,16 @@ func (e *Exchange) StepUntil(_ context.Context, req sdk.StepRequest) (sdk.StepRe
 	}
 	e.depthLevels = req.DepthLevels
 	var res sdk.StepResult
+	if e.lookahead == nil && errors.Is(e.feedErr, io.EOF) && !req.Until.IsZero() {
+		// After the end of the data a Step settles instead, as Settle does in-process: the pending arrivals
+		// and cancels due by Until are applied at their own times (the host's drain after its last cancels).
+		e.runDue(req.Until)
+		if req.Until.After(e.now) {
+			e.now = req.Until
+		}
+		res.Events, res.Now, res.EndOfData = e.takeEvents(), e.now, true
+		return res, e.persist()
+	}
 	for {
 		events, err := e.step()
 		res.Events = append(res.Events, events...)
