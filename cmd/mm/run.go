@@ -106,6 +106,10 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	switch {
 	case err == nil:
 		return nil
+	case res.RunID != 0 && res.ExitCode != 0:
+		// The exit status the run row records: a run that lost its plugin exits 5 even when the drain that
+		// followed failed for the same reason.
+		return &ExitError{Code: res.ExitCode, Err: err}
 	case errors.Is(err, runner.ErrRiskLimit):
 		return &ExitError{Code: exitRiskLimit, Err: err}
 	case errors.Is(err, runner.ErrDrain):

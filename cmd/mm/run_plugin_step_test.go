@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -137,4 +138,77 @@ func first(rows []string) string {
 		return "(none)"
 	}
 	return rows[0]
+}
+
+// A lockstep replay cannot resume in a restarted plugin (its data would start again), so a plugin killed mid-run
+// ends the run: exit 5, and the run row says so too.
+func TestLockstepReplayEndsWithExitFiveWhenThePluginDies(t *testing.T) {
+	pluginDir := paperPlugin(t)
+	t.Setenv(host.DirEnv, pluginDir)
+	t.Setenv(host.LockEnv, "")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cfg := filepath.Join(dir, "bot.yaml")
+	text := strings.Replace(runBotYAML("", ""), "  account: cron\n", "  account: cron\n  plugin: paper\n", 1)
+	text = strings.Replace(text, "duration: 2h", "duration: 240h", 1) // far longer than the test waits
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "mm.db")
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := run(t, "run", "--config", cfg, "--journal", db)
+		done <- code
+	}()
+	plugin := filepath.Join(pluginDir, "mm-plugin-paper")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if pids := processesRunning(plugin); len(pids) > 0 {
+			time.Sleep(300 * time.Millisecond) // let the replay get going
+			for _, pid := range pids {
+				if p, err := os.FindProcess(pid); err == nil {
+					_ = p.Kill()
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("mm-plugin-paper never started")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case code := <-done:
+		if code != exitUnreachable {
+			t.Fatalf("exit %d, want %d", code, exitUnreachable)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("mm run did not end after its plugin was killed")
+	}
+	j, err := journal.OpenReadOnly(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(context.Background())
+	runs, _ := j.Runs(context.Background())
+	if len(runs) != 1 || runs[0].ExitCode == nil || *runs[0].ExitCode != exitUnreachable {
+		t.Fatalf("run rows %+v, want one with exit code 5", runs)
+	}
+}
+
+// processesRunning lists the pids whose command line starts with path (Linux /proc).
+func processesRunning(path string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.HasPrefix(string(cmdline), path) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
