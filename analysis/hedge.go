@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -23,29 +22,37 @@ import (
 // n·face·(1/p − 1/F), §5.2), converted to quote at F: quant.md values the coin PnL of an inverse contract at the
 // contract's own mark (vector INV-01: +0.181818 BTC worth 10,000 USD at F₁ = 55,000).
 //
-// As in the spot replay (Replay), every event's change of V is attributed, so the identity holds exactly:
+// Every event's change of V is attributed to a component:
 //
-//	a mark F → F':      ΔV = N·size·(F' − F)  or  C_coin·(F' − F)           hedge inventory PnL
-//	a fill (ε, n, p):   ΔV = ε·n·size·(F − p)  or  ε·coin(n, p)·F − ε·n·face hedge spread capture
-//	                         − fee valued in quote                            fees
-//	a funding payment:  ΔV = amount valued in quote                           funding
+//	a mark F → F':      ΔV = N·size·(F' − F)                                   hedge inventory PnL (linear)
+//	                    ΔV = K·(F' − F) + R·(F' − F)                           hedge inventory PnL + FX translation (inverse)
+//	a fill (ε, n, p):   ΔV = ε·n·size·(F − p)  or  ε·coin(n, p)·F − ε·n·face   hedge spread capture
+//	                         − fee valued in quote                             fees
+//	a funding payment:  ΔV = amount valued in quote                            funding
 //
-// hedge_pnl is spread capture plus inventory PnL, gross of fees and funding, which have their own columns. For an
-// inverse contract the inventory term C_coin·ΔF also revalues the coin the hedge account already holds (earlier
-// coin PnL, coin fees and funding): that is quant.md §4.3's FX-translation term, and it is real money for a
-// coin-margined account, so it stays in hedge_pnl. The coin PnL itself is reported beside it (PnLCoin). mm does not
-// journal transfers out of a hedge account (yet), so coin left there after a position closes keeps being revalued
-// in later windows, and the instrument keeps its row while its marks move.
+// For an inverse contract the account's coin C_coin is K + R (coinBasis): K, the coin its open lots moved in at
+// their fill prices, and R, the coin no open lot holds — realized coin PnL, coin fees and coin funding. K·ΔF is the
+// position's own mark-to-market (with K·F − N·face its value, this is the USD value of its coin PnL at the mark);
+// R·ΔF is quant.md §4.3's FX-translation term, the revaluation of coin already earned or paid, which the reference
+// says to report separately: it is the fx_translation column, part of the identity, never of hedge_pnl. mm does not
+// journal transfers out of a hedge account (yet), so coin left there after a position closes keeps being translated
+// in later windows, and the instrument keeps its row while its marks move. A linear contract holds no coin: its
+// FX translation is 0.
+//
+// hedge_pnl is spread capture plus inventory PnL, gross of fees and funding, which have their own columns. The
+// equity change is not the sum of those components: it is V(end) − V(start) of each bucket, V computed from the
+// account's state (cash in quote and coin, position, mark) when the window (or a bucket) opens and when it closes,
+// so the residual equity change − total checks the attribution instead of restating it.
 //
 // Realized and unrealized PnL come from the lots (quant.md §4.4): for a linear contract of N·size base units at the
 // fill prices, as for spot; for an inverse contract of −N·face quote at 1/p coin per quote, which gives them in coin
 // (RealizedCoin, UnrealizedCoin). In quote, realized coin is valued at the mark when it is realized and unrealized
-// coin at the last mark, so for an inverse contract realized + unrealized differs from hedge_pnl by the revaluation
-// of coin realized earlier.
+// coin at the last mark, so realized + unrealized is the hedge PnL of the positions' lives (not of the window when a
+// position was opened before it: its lots keep their fill prices).
 //
-// The only divisions are coin(n, p) = n·face/p, the coin an inverse trade moves, rounded half away from zero to
-// coinPlaces decimals (far below any venue's coin precision), and the reported coin figures; every term of the
-// identity is then exact, so residual is exactly 0.
+// The divisions are coin(n, p) = n·face/p, the coin an inverse trade moves, rounded half away from zero to
+// coinPlaces decimals (far below any venue's coin precision), the pro-rata coin basis of partly closed lots
+// (coinBasis), and the reported coin figures; every term of the identity is then exact, so residual is exactly 0.
 const coinPlaces = 16
 
 // HedgePnL is one hedge instrument's PnL over the window, in its quote asset.
@@ -94,33 +101,47 @@ type hedgeReplayer struct {
 	cashCoin   decimal.Decimal // inverse only
 	mark       decimal.Decimal
 	markKnown  bool
+	markOfFill bool            // the mark is the last fill's price: no mark has been journaled yet
+	basis      *coinBasis      // inverse only: K, the coin basis of the open lots
+	windowOpen bool            // an event of the window has been seen
+	startValue decimal.Decimal // V when the window opened, for the curve
+	segStart   decimal.Decimal // V when the current bucket was entered
 	exposure   decimal.Decimal // inverse: N·face/F rounded to coinPlaces
 	lots       numLotBook      // linear: base units at quote prices; inverse: −N·face at 1/p (coin per quote)
 	buckets    map[string]*hedgeSums
 	order      []*hedgeSums
 	current    *hedgeSums
-	active     bool // the window saw a fill, a funding payment, or a mark that moved the account's value
+	active     bool // the window saw a fill, a funding payment, or a mark on an open position or moving its value
 	unpriced   map[string]bool
 	warnings   []string
-	cumulative decimal.Decimal // Σ equity changes of the window so far, for the curve
-	curve      []curveValue    // every window event's cumulative total, sampled by finish
+	curve      []curveValue // every window event's cumulative total, sampled by finish
 }
 
 // hedgeSums is a hedge bucket while the replay runs: amounts in the quote asset, coin ones in the settlement coin.
 type hedgeSums struct {
-	key                                                string
-	spread, inventory, fees, funding, equity, realized decimal.Decimal
-	unrealized                                         decimal.Decimal // set when the bucket is left
-	coin, realizedCoin                                 decimal.Decimal
-	fills                                              int
-	volumeBase, volumeQuote, volumeContracts           decimal.Decimal
+	key                                                    string
+	spread, inventory, fx, fees, funding, equity, realized decimal.Decimal
+	unrealized                                             decimal.Decimal // set when the bucket is left
+	coin, realizedCoin                                     decimal.Decimal
+	fills                                                  int
+	volumeBase, volumeQuote, volumeContracts               decimal.Decimal
 }
 
 func newHedgeReplayer(terms journal.HedgeInstrument, since time.Time, method string,
 	bucket func(time.Time, int64) string, feeRate func(string) (decimal.Decimal, bool)) *hedgeReplayer {
 	return &hedgeReplayer{terms: terms, inverse: terms.Contract == journal.ContractInverse, size: terms.ContractSize,
-		since: since, bucket: bucket, feeRate: feeRate, lots: newNumLotBook(method), buckets: map[string]*hedgeSums{},
-		unpriced: map[string]bool{}}
+		since: since, bucket: bucket, feeRate: feeRate, lots: newNumLotBook(method), basis: newCoinBasis(method),
+		buckets: map[string]*hedgeSums{}, unpriced: map[string]bool{}}
+}
+
+// value is V, the hedge account's value in the quote asset at the mark (see the top of the file). Before any mark
+// or fill price the position and the coin are 0 (pay leaves coin out until a price is known), so V is the quote
+// cash.
+func (r *hedgeReplayer) value() decimal.Decimal {
+	if r.inverse {
+		return r.cashCoin.Mul(r.mark).Add(r.cashQuote).Sub(r.position.Mul(r.size))
+	}
+	return r.cashQuote.Add(r.position.Mul(r.size).Mul(r.mark))
 }
 
 // bucketFor returns the bucket of an event, nil before the window.
@@ -132,9 +153,14 @@ func (r *hedgeReplayer) bucketFor(t time.Time, runID int64) *hedgeSums {
 	if r.current != nil && r.current.key == key {
 		return r.current
 	}
-	if r.current != nil {
-		r.current.unrealized, _ = r.unrealized()
+	value := r.value()
+	if !r.windowOpen {
+		r.windowOpen, r.startValue = true, value
 	}
+	if r.current != nil {
+		r.leave(value)
+	}
+	r.segStart = value
 	b, ok := r.buckets[key]
 	if !ok {
 		b = &hedgeSums{key: key}
@@ -145,10 +171,15 @@ func (r *hedgeReplayer) bucketFor(t time.Time, runID int64) *hedgeSums {
 	return b
 }
 
-// record adds an attributed change of value to the curve.
-func (r *hedgeReplayer) record(t time.Time, change decimal.Decimal) {
-	r.cumulative = r.cumulative.Add(change)
-	r.curve = append(r.curve, curveValue{ms: t.UnixMilli(), total: r.cumulative.InexactFloat64()})
+// leave closes the current bucket's stretch of events at V = value: its equity change grows by V − V(entered).
+func (r *hedgeReplayer) leave(value decimal.Decimal) {
+	r.current.equity = r.current.equity.Add(value.Sub(r.segStart))
+	r.current.unrealized, _ = r.unrealized()
+}
+
+// record adds the account's value after a window event to the curve.
+func (r *hedgeReplayer) record(t time.Time) {
+	r.curve = append(r.curve, curveValue{ms: t.UnixMilli(), total: r.value().Sub(r.startValue).InexactFloat64()})
 }
 
 // unrealized values the open lots at the mark: in quote, and for an inverse contract also in coin.
@@ -183,34 +214,53 @@ func (r *hedgeReplayer) markEvent(m *journal.HedgeMark) {
 		return
 	}
 	b := r.bucketFor(m.Time, m.RunID)
-	var change, coin decimal.Decimal
+	r.markOfFill = false
+	if b != nil && !r.position.IsZero() { // an open position marked in the window has a row even if the mark stands
+		r.active = true
+	}
+	r.moveMark(b, m.Time, m.Mark)
+}
+
+// moveMark moves the mark to F' and attributes the change of V: N·size·ΔF (linear), or K·ΔF to inventory and
+// R·ΔF to FX translation (inverse); nil b is before the window.
+func (r *hedgeReplayer) moveMark(b *hedgeSums, t time.Time, mark decimal.Decimal) {
+	var inventory, fx, coin decimal.Decimal
+	move := mark.Sub(r.mark)
 	before := r.exposure
 	if r.inverse {
-		change = r.cashCoin.Mul(m.Mark.Sub(r.mark))
+		basis := r.basis.basis()
+		inventory = basis.Mul(move)
+		fx = r.cashCoin.Sub(basis).Mul(move)
 	} else {
-		change = r.position.Mul(r.size).Mul(m.Mark.Sub(r.mark))
+		inventory = r.position.Mul(r.size).Mul(move)
 	}
-	r.setMark(m.Mark)
+	r.setMark(mark)
 	if r.inverse {
 		coin = before.Sub(r.exposure) // the coin equity C − N·face/F moves by −Δ(N·face/F)
 	}
 	if b != nil {
-		b.inventory = b.inventory.Add(change)
-		b.equity = b.equity.Add(change)
+		b.inventory = b.inventory.Add(inventory)
+		b.fx = b.fx.Add(fx)
 		b.coin = b.coin.Add(coin)
-		if !change.IsZero() {
+		if !inventory.IsZero() || !fx.IsZero() {
 			r.active = true
 		}
-		r.record(m.Time, change)
+		r.record(t)
 	}
 }
 
 func (r *hedgeReplayer) fill(h *journal.HedgeFill) {
 	b := r.bucketFor(h.Time, h.RunID)
-	if !r.markKnown {
+	switch {
+	case !r.markKnown:
 		r.setMark(h.Price)
-		r.warnings = append(r.warnings, fmt.Sprintf("no mark of %s %s before the hedge fill at %s: its price is "+
-			"used as the mark", r.terms.Venue, r.terms.Instrument, h.Time.UTC().Format(time.RFC3339)))
+		r.markOfFill = true
+		r.warnings = append(r.warnings, fmt.Sprintf("no mark of %s %s before the hedge fill at %s: fill prices are "+
+			"used as the mark until one comes", r.terms.Venue, r.terms.Instrument, h.Time.UTC().Format(time.RFC3339)))
+	case r.markOfFill && !h.Price.Equal(r.mark):
+		// Still no mark: the position is valued at each fill's price, the only price known, moved to before the fill
+		// (so the fill's spread capture is 0), as the spot replay uses a fill's price when it has no mid.
+		r.moveMark(b, h.Time, h.Price)
 	}
 	contracts := h.Amount
 	if h.Side == journal.SideSell {
@@ -224,6 +274,7 @@ func (r *hedgeReplayer) fill(h *journal.HedgeFill) {
 			coinMoved = coinMoved.Neg()
 		}
 		r.cashCoin = r.cashCoin.Add(coinMoved)
+		r.basis.trade(contracts, coinMoved)
 		spread = coinMoved.Mul(r.mark).Sub(face)
 		before := r.exposure
 		r.position = r.position.Add(contracts)
@@ -246,7 +297,6 @@ func (r *hedgeReplayer) fill(h *journal.HedgeFill) {
 	if b != nil {
 		b.spread = b.spread.Add(spread)
 		b.fees = b.fees.Add(fee)
-		b.equity = b.equity.Add(spread.Sub(fee))
 		b.coin = b.coin.Add(coin)
 		b.realized = b.realized.Add(realized)
 		b.realizedCoin = b.realizedCoin.Add(realizedCoin)
@@ -255,7 +305,7 @@ func (r *hedgeReplayer) fill(h *journal.HedgeFill) {
 		b.volumeQuote = b.volumeQuote.Add(volumeQuote)
 		b.volumeContracts = b.volumeContracts.Add(h.Amount)
 		r.active = true
-		r.record(h.Time, spread.Sub(fee))
+		r.record(h.Time)
 	}
 }
 
@@ -301,15 +351,15 @@ func (r *hedgeReplayer) funding(f *journal.Funding) {
 	value := r.pay(f.Amount, f.Asset, "funding")
 	if b != nil {
 		b.funding = b.funding.Add(value)
-		b.equity = b.equity.Add(value)
 		r.active = true
-		r.record(f.Time, value)
+		r.record(f.Time)
 	}
 }
 
 func (s *hedgeSums) pnl() PnL {
 	p := zeroPnL()
-	p.HedgePnL, p.Fees, p.Funding, p.EquityChange = s.spread.Add(s.inventory), s.fees, s.funding, s.equity
+	p.HedgePnL, p.FXTranslation, p.Fees, p.Funding = s.spread.Add(s.inventory), s.fx, s.fees, s.funding
+	p.EquityChange = s.equity
 	p.Realized, p.Unrealized = s.realized, s.unrealized
 	p.Fills, p.VolumeBase, p.VolumeQuote = s.fills, s.volumeBase, s.volumeQuote
 	p.finish()
@@ -320,7 +370,7 @@ func (r *hedgeReplayer) finish() HedgePnL {
 	out := HedgePnL{Instrument: r.terms, Window: zeroPnL(), SpreadCapture: decimal.Zero, InventoryPnL: decimal.Zero,
 		VolumeContracts: decimal.Zero, Position: r.position, Warnings: r.warnings}
 	if r.current != nil {
-		r.current.unrealized, _ = r.unrealized()
+		r.leave(r.value())
 	}
 	coin, realizedCoin := decimal.Zero, decimal.Zero
 	for _, s := range r.order {
@@ -359,129 +409,4 @@ func (r *hedgeReplayer) finish() HedgePnL {
 		out.ExposureBase = decimal.NewNullDecimal(r.position.Mul(r.size))
 	}
 	return out
-}
-
-// HedgeReplayInputs is one hedge instrument's events for ReplayHedge, each in time order.
-type HedgeReplayInputs struct {
-	Instrument journal.HedgeInstrument
-	Fills      []journal.HedgeFill
-	Marks      []journal.HedgeMark
-	Funding    []journal.Funding
-	Since      time.Time // events before it only build the position the window starts with
-	Method     string
-	Bucket     func(t time.Time, runID int64) string // nil: one bucket named after the instrument
-	FeeRate    func(asset string) (decimal.Decimal, bool)
-}
-
-// ReplayHedge values one hedge instrument's fills, marks and funding in one total order: by time, and at one
-// instant a fill, then a funding payment, then a mark (quant.md §4.1: a fill before the book update of the same
-// timestamp). LoadPnL streams the journal through the same replayer.
-func ReplayHedge(in HedgeReplayInputs) HedgePnL {
-	bucket, feeRate := in.Bucket, in.FeeRate
-	if bucket == nil {
-		bucket = bucketFunc(ByMarket, in.Instrument.Instrument)
-	}
-	if feeRate == nil {
-		feeRate = func(string) (decimal.Decimal, bool) { return decimal.Decimal{}, false }
-	}
-	r := newHedgeReplayer(in.Instrument, in.Since, in.Method, bucket, feeRate)
-	fi, pi, mi := 0, 0, 0
-	for fi < len(in.Fills) || pi < len(in.Funding) || mi < len(in.Marks) {
-		var f *journal.HedgeFill
-		var p *journal.Funding
-		var m *journal.HedgeMark
-		if fi < len(in.Fills) {
-			f = &in.Fills[fi]
-		}
-		if pi < len(in.Funding) {
-			p = &in.Funding[pi]
-		}
-		if mi < len(in.Marks) {
-			m = &in.Marks[mi]
-		}
-		switch nextHedgeEvent(f, p, m) {
-		case hedgeEventFill:
-			r.fill(f)
-			fi++
-		case hedgeEventFunding:
-			r.funding(p)
-			pi++
-		default:
-			r.markEvent(m)
-			mi++
-		}
-	}
-	return r.finish()
-}
-
-const (
-	hedgeEventFill = iota
-	hedgeEventFunding
-	hedgeEventMark
-)
-
-// nextHedgeEvent picks the earliest of the next fill, funding payment and mark (nil: none left); at one instant a
-// fill goes first, then funding, then the mark.
-func nextHedgeEvent(f *journal.HedgeFill, p *journal.Funding, m *journal.HedgeMark) int {
-	next, at := -1, time.Time{}
-	consider := func(kind int, t time.Time) {
-		if next < 0 || t.Before(at) {
-			next, at = kind, t
-		}
-	}
-	if f != nil {
-		consider(hedgeEventFill, f.Time)
-	}
-	if p != nil {
-		consider(hedgeEventFunding, p.Time)
-	}
-	if m != nil {
-		consider(hedgeEventMark, m.Time)
-	}
-	return next
-}
-
-// loadHedgePnL streams one hedge instrument's fills, funding and marks up to the end of the window through the
-// hedge replayer: three cursors merged in time order, as loadMarketPnL merges fills and marks. Events before the
-// window are read too, because the position the window opens with is the sum of the fills before it.
-func loadHedgePnL(ctx context.Context, j *journal.Journal, terms journal.HedgeInstrument, q PnLQuery,
-	rates Rates) (HedgePnL, bool, error) {
-	filter := journal.HedgeFilter{Venue: terms.Venue, Instrument: terms.Instrument, RunID: q.RunID, Until: q.Until}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	fills := startCursor(ctx, func(ctx context.Context, fn func(*journal.HedgeFill) error) error {
-		return j.ScanHedgeFills(ctx, filter, fn)
-	})
-	payments := startCursor(ctx, func(ctx context.Context, fn func(*journal.Funding) error) error {
-		return j.ScanFunding(ctx, filter, fn)
-	})
-	// Marks are the instrument's price whichever run journaled them.
-	markFilter := filter
-	markFilter.RunID = 0
-	marks := startCursor(ctx, func(ctx context.Context, fn func(*journal.HedgeMark) error) error {
-		return j.ScanHedgeMarks(ctx, markFilter, fn)
-	})
-	r := newHedgeReplayer(terms, q.Since, q.Method, bucketFunc(q.By, terms.Instrument),
-		func(asset string) (decimal.Decimal, bool) { return rates.Rate(asset, terms.QuoteAsset) })
-	for {
-		f, p, m := fills.peek(), payments.peek(), marks.peek()
-		if f == nil && p == nil && m == nil {
-			break
-		}
-		switch nextHedgeEvent(f, p, m) {
-		case hedgeEventFill:
-			r.fill(f)
-			fills.next()
-		case hedgeEventFunding:
-			r.funding(p)
-			payments.next()
-		default:
-			r.markEvent(m)
-			marks.next()
-		}
-	}
-	if err := firstError(fills.err(), payments.err(), marks.err()); err != nil {
-		return HedgePnL{}, false, err
-	}
-	return r.finish(), r.active, nil
 }

@@ -41,7 +41,7 @@ func requireIdentity(t *testing.T, p PnL) {
 	if !p.Residual.IsZero() || !p.EquityChange.Equal(p.Total) {
 		t.Errorf("equity change %s, total %s, residual %s: want residual exactly 0", p.EquityChange, p.Total, p.Residual)
 	}
-	want := p.SpreadCapture.Add(p.InventoryPnL).Sub(p.Fees).Add(p.HedgePnL).Add(p.Funding)
+	want := p.SpreadCapture.Add(p.InventoryPnL).Sub(p.Fees).Add(p.HedgePnL).Add(p.Funding).Add(p.FXTranslation)
 	if !p.Total.Equal(want) {
 		t.Errorf("total %s, want the sum of the components %s", p.Total, want)
 	}
@@ -142,15 +142,17 @@ func TestInverseHedgeFeesFundingKeepTheIdentityExact(t *testing.T) {
 	spread := coin.Mul(dec("50000")).Sub(dec("1000")) // ε·n·Vc·(F/p − 1), at F = 50,000
 	fee := dec("0.00001").Mul(dec("50000"))           // φ·F = 0.5
 	funding := dec("0.000002").Mul(dec("50000"))      // 0.1
-	cashCoin := coin.Sub(dec("0.00001")).Add(dec("0.000002"))
-	inventory := cashCoin.Mul(dec("1000")) // C_coin·(51,000 − 50,000)
+	// The mark move 50,000 → 51,000 revalues the coin basis of the open lot, K = coin, as hedge PnL, and the coin
+	// the fee and the funding moved, R = −0.00001 + 0.000002 BTC, as FX translation (quant.md §4.3).
+	inventory := coin.Mul(dec("1000"))
+	fx := dec("-0.000008").Mul(dec("1000"))
 	for _, c := range []struct {
 		name      string
 		got, want decimal.Decimal
 	}{
 		{"spread", h.SpreadCapture, spread}, {"inventory", h.InventoryPnL, inventory},
 		{"hedge pnl", w.HedgePnL, spread.Add(inventory)}, {"fees", w.Fees, fee}, {"funding", w.Funding, funding},
-		{"total", w.Total, spread.Add(inventory).Sub(fee).Add(funding)},
+		{"fx translation", w.FXTranslation, fx}, {"total", w.Total, spread.Add(inventory).Sub(fee).Add(funding).Add(fx)},
 	} {
 		if !c.got.Equal(c.want) {
 			t.Errorf("%s = %s, want %s", c.name, c.got, c.want)
@@ -174,10 +176,14 @@ func TestHedgeOpenedBeforeTheWindow(t *testing.T) {
 		Marks: []journal.HedgeMark{hedgeMark(inverseBTCPerp, 0, "50000"), hedgeMark(inverseBTCPerp, 3, "55000")}}
 	h := ReplayHedge(in)
 	w := h.Window
-	// C_coin = 2 − 0.001 BTC, revalued by 5,000: 9,995 USD; the fee was paid before the window.
-	if w.Fills != 0 || !w.Fees.IsZero() || !w.HedgePnL.Equal(dec("9995")) || !h.Position.Equal(dec("1000")) {
-		t.Errorf("fills %d, fees %s, hedge PnL %s, position %s; want 0, 0, 9995, 1000", w.Fills, w.Fees, w.HedgePnL,
-			h.Position)
+	// The position's coin basis K = 1000·100/50,000 = 2 BTC, revalued by 5,000: hedge PnL 10,000 USD, INV-01's
+	// usd_value_at_F1_long. The 0.001 BTC fee paid before the window is coin the account no longer has: its
+	// revaluation, −0.001 × 5,000 = −5 USD, is FX translation, not hedge PnL (quant.md §4.3; this test asserted a
+	// hedge PnL of 9,995 before the two were split). Total 9,995.
+	if w.Fills != 0 || !w.Fees.IsZero() || !w.HedgePnL.Equal(dec("10000")) || !w.FXTranslation.Equal(dec("-5")) ||
+		!w.Total.Equal(dec("9995")) || !h.Position.Equal(dec("1000")) {
+		t.Errorf("fills %d, fees %s, hedge PnL %s, fx %s, total %s, position %s; want 0, 0, 10000, -5, 9995, 1000",
+			w.Fills, w.Fees, w.HedgePnL, w.FXTranslation, w.Total, h.Position)
 	}
 	requireIdentity(t, w)
 }

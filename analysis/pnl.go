@@ -11,7 +11,7 @@ import (
 
 // PnL is the decomposition of reference/quant.md §4.2 for one bucket of events:
 //
-//	total = spread capture + inventory PnL − fees + hedge PnL + funding
+//	total = spread capture + inventory PnL − fees + hedge PnL + funding + FX translation
 //
 // EquityChange is V_end − V_start of the bucket computed directly from the replayed cash and inventory
 // (V = C + q·m), not by adding the components, and Residual = EquityChange − Total, which is exactly zero when
@@ -22,6 +22,9 @@ type PnL struct {
 	Fees          decimal.Decimal // a cost: rebates make it negative
 	HedgePnL      decimal.Decimal // hedge rows only (hedge.go): the hedge position's mark-to-market and edge
 	Funding       decimal.Decimal
+	// FXTranslation is the revaluation of coin an inverse hedge account already holds (realized coin PnL, coin fees
+	// and funding) as its mark moves: quant.md §4.3's FX-translation term, reported apart (hedge.go). 0 elsewhere.
+	FXTranslation decimal.Decimal
 	Total         decimal.Decimal
 	EquityChange  decimal.Decimal
 	Residual      decimal.Decimal
@@ -34,8 +37,8 @@ type PnL struct {
 
 func zeroPnL() PnL {
 	z := decimal.Zero
-	return PnL{SpreadCapture: z, InventoryPnL: z, Fees: z, HedgePnL: z, Funding: z, Total: z, EquityChange: z,
-		Residual: z, Realized: z, Unrealized: z, VolumeBase: z, VolumeQuote: z}
+	return PnL{SpreadCapture: z, InventoryPnL: z, Fees: z, HedgePnL: z, Funding: z, FXTranslation: z, Total: z,
+		EquityChange: z, Residual: z, Realized: z, Unrealized: z, VolumeBase: z, VolumeQuote: z}
 }
 
 // add accumulates b's flows into a (unrealized is a state, not a flow: the caller sets it).
@@ -45,6 +48,7 @@ func (a PnL) add(b PnL) PnL {
 	a.Fees = a.Fees.Add(b.Fees)
 	a.HedgePnL = a.HedgePnL.Add(b.HedgePnL)
 	a.Funding = a.Funding.Add(b.Funding)
+	a.FXTranslation = a.FXTranslation.Add(b.FXTranslation)
 	a.Total = a.Total.Add(b.Total)
 	a.EquityChange = a.EquityChange.Add(b.EquityChange)
 	a.Residual = a.Residual.Add(b.Residual)
@@ -57,7 +61,7 @@ func (a PnL) add(b PnL) PnL {
 
 // finish sets Total and Residual from the components.
 func (a *PnL) finish() {
-	a.Total = a.SpreadCapture.Add(a.InventoryPnL).Sub(a.Fees).Add(a.HedgePnL).Add(a.Funding)
+	a.Total = a.SpreadCapture.Add(a.InventoryPnL).Sub(a.Fees).Add(a.HedgePnL).Add(a.Funding).Add(a.FXTranslation)
 	a.Residual = a.EquityChange.Sub(a.Total)
 }
 

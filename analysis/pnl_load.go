@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mmtoolkit/mm/journal"
+	"github.com/mmtoolkit/mm/market"
 )
 
 // Ways to bucket the decomposition (mm pnl --by).
@@ -44,6 +44,9 @@ type MarketPnL struct {
 	Markouts              []Markout
 	BalanceCheck          *BalanceCheck
 	FirstEvent, LastEvent time.Time
+	// Carried is the position the window opened with: the start snapshot plus the fills between it and the window
+	// (or all the fills before the window).
+	Carried decimal.Decimal
 }
 
 // BalanceCheck compares the components' total with the equity change computed from the journal's balance
@@ -96,8 +99,10 @@ func LoadPnL(ctx context.Context, j *journal.Journal, q PnLQuery) (PnLReport, er
 		err    error
 	)
 	if q.Market != "" || q.Instrument == "" {
+		// Since is not applied: a market whose position was opened before the window is held in it, and the
+		// window's marks move its value even without a fill (loadMarketPnL decides).
 		groups, err = j.FillGroups(ctx, journal.FillFilter{Connector: q.Connector, Market: q.Market, RunID: q.RunID,
-			Since: q.Since, Until: q.Until})
+			Until: q.Until})
 		if err != nil {
 			return report, err
 		}
@@ -125,9 +130,17 @@ func LoadPnL(ctx context.Context, j *journal.Journal, q PnLQuery) (PnLReport, er
 		return report, err
 	}
 	for _, group := range groups {
-		m, err := loadMarketPnL(ctx, j, group, q, rates)
+		m, active, err := loadMarketPnL(ctx, j, group, q, rates)
 		if err != nil {
 			return report, err
+		}
+		if !active {
+			if !m.Carried.IsZero() {
+				report.Warnings = append(report.Warnings, fmt.Sprintf("%s %s holds %s %s through the window but has "+
+					"no mark in it: its inventory PnL in the window is not known", m.Connector, m.Market, m.Carried,
+					m.BaseAsset))
+			}
+			continue
 		}
 		report.Markets = append(report.Markets, m)
 		report.addTotal(m.Quote, m.Replay.Window)
@@ -138,6 +151,11 @@ func LoadPnL(ctx context.Context, j *journal.Journal, q PnLQuery) (PnLReport, er
 			return report, err
 		}
 		if !active { // nothing happened to it in the window: closed before it opened, or never marked in it
+			if !h.Position.IsZero() {
+				report.Warnings = append(report.Warnings, fmt.Sprintf("hedge %s %s holds %s contracts through the "+
+					"window but has no mark in it: its PnL in the window is not known", terms.Venue, terms.Instrument,
+					h.Position))
+			}
 			continue
 		}
 		report.Hedges = append(report.Hedges, h)
@@ -221,14 +239,18 @@ func (c *cursor[T]) next() { c.i++ }
 // err waits for the scan to end and returns its error.
 func (c *cursor[T]) err() error { return <-c.errc }
 
-func loadMarketPnL(ctx context.Context, j *journal.Journal, group journal.FillGroup, q PnLQuery, rates Rates) (MarketPnL, error) {
-	m := MarketPnL{Connector: group.Connector, Market: group.Market, BaseAsset: group.BaseAsset, Quote: group.QuoteAsset}
+// loadMarketPnL decomposes one market's window. active is false when the window has nothing of the market to
+// show: no fill in it and no position its marks value (MarketPnL.Carried then says what position it held).
+func loadMarketPnL(ctx context.Context, j *journal.Journal, group journal.FillGroup, q PnLQuery, rates Rates) (
+	m MarketPnL, active bool, err error) {
+	m = MarketPnL{Connector: group.Connector, Market: group.Market, BaseAsset: group.BaseAsset, Quote: group.QuoteAsset,
+		Carried: decimal.Zero}
 	fillFilter := journal.FillFilter{Connector: group.Connector, Market: group.Market, RunID: q.RunID, Since: q.Since,
 		Until: q.Until}
 	markFilter := journal.MarkFilter{Connector: group.Connector, Market: group.Market, RunID: q.RunID,
 		Since: q.Since, Until: q.Until}
 	if ok, err := j.HasMarks(ctx, markFilter); err != nil {
-		return m, err
+		return m, false, err
 	} else if !ok { // imported fills and marks may name different connectors: the market's mid is the mid
 		markFilter.Connector = ""
 	}
@@ -241,40 +263,69 @@ func loadMarketPnL(ctx context.Context, j *journal.Journal, group journal.FillGr
 	marks := startCursor(ctx, func(ctx context.Context, fn func(*journal.MarkRecord) error) error {
 		return j.ScanMarks(ctx, markFilter, fn)
 	})
-	fail := func(err error) (MarketPnL, error) {
+	fail := func(err error) (MarketPnL, bool, error) {
 		cancel()
 		errF, errM := fills.err(), marks.err()
-		return m, firstError(err, errF, errM)
+		return m, false, firstError(err, errF, errM)
 	}
-	first := fills.peek()
-	if first == nil {
-		return fail(errors.New("fills of " + group.Connector + " " + group.Market + " vanished while reading"))
-	}
-	m.FirstEvent, m.LastEvent = first.Time, first.Time
-	firstMark := marks.peek()
-	if firstMark != nil {
-		m.FirstEvent = minTime(m.FirstEvent, firstMark.Time)
+	first, firstMark := fills.peek(), marks.peek()
+	switch {
+	case first != nil && firstMark != nil:
+		m.FirstEvent = minTime(first.Time, firstMark.Time)
+	case first != nil:
+		m.FirstEvent = first.Time
+	case firstMark != nil:
+		m.FirstEvent = firstMark.Time
+	default:
+		m.FirstEvent = q.Since
 	}
 
 	startBase, startQuote := decimal.Zero, decimal.Zero
 	var startMid decimal.NullDecimal
-	// The position before the first event is the latest snapshot at or before it (as history's start balances);
-	// the mid before it is the latest mark strictly before it, since a mark at that instant is an event itself.
+	// The position before the first event is the latest snapshot at or before it (as history's start balances),
+	// plus the fills between that snapshot and the start of the window; without a snapshot, the fills before the
+	// window from the start of the journal (quant.md §4.4: a position carried into the window counts as bought at
+	// the mid it opens with). The mid before it is the latest mark strictly before it, since a mark at that instant
+	// is an event itself.
 	before := m.FirstEvent.Add(-time.Millisecond)
 	start, err := j.LatestBalancesOfRun(ctx, q.RunID, group.Connector, "", []string{group.BaseAsset, group.QuoteAsset}, m.FirstEvent)
 	if err != nil {
 		return fail(err)
 	}
+	var snapshotTime time.Time
 	if b, ok := start[group.BaseAsset]; ok {
-		startBase = b.Total
+		startBase, snapshotTime = b.Total, b.Time
 	}
 	if b, ok := start[group.QuoteAsset]; ok {
 		startQuote = b.Total
 	}
+	carried, err := carriedIntoWindow(ctx, j, fillFilter, snapshotTime)
+	if err != nil {
+		return fail(err)
+	}
+	startBase = startBase.Add(carried.base.Decimal())
 	if mark, ok, err := j.LatestMark(ctx, group.Market, before); err != nil {
 		return fail(err)
 	} else if ok {
 		startMid = decimal.NewNullDecimal(mark.Mid)
+		if carried.midKnown && carried.midTime.After(mark.Time) {
+			startMid = decimal.NewNullDecimal(carried.mid.Decimal())
+		}
+	} else if carried.midKnown {
+		startMid = decimal.NewNullDecimal(carried.mid.Decimal())
+	}
+	if first == nil {
+		// No fill in the window: the market has a row only when it holds a position the window's marks value.
+		m.Carried = startBase
+		if startBase.IsZero() || firstMark == nil {
+			errF := fills.err() // done: its first peek found the end
+			if firstMark == nil {
+				return m, false, firstError(errF, marks.err())
+			}
+			cancel()
+			_ = marks.err() // cancelled above
+			return m, false, errF
+		}
 	}
 	var firstMarkMid decimal.NullDecimal
 	if firstMark != nil {
@@ -301,18 +352,15 @@ func loadMarketPnL(ctx context.Context, j *journal.Journal, group journal.FillGr
 		marks.next()
 	}
 	if err := firstError(fills.err(), marks.err()); err != nil {
-		return m, err
+		return m, false, err
 	}
 	m.Replay = r.finish()
 	m.Markouts = mo.finish()
-	m.LastEvent = lastFill
-	if firstMark != nil {
-		m.LastEvent = maxTime(m.LastEvent, lastMark)
-	}
+	m.LastEvent = maxTime(lastFill, lastMark)
 
 	end, err := j.LatestBalancesOfRun(ctx, q.RunID, group.Connector, "", []string{group.BaseAsset, group.QuoteAsset}, m.LastEvent)
 	if err != nil {
-		return m, err
+		return m, false, err
 	}
 	sb, okSB := start[group.BaseAsset]
 	sq, okSQ := start[group.QuoteAsset]
@@ -328,7 +376,52 @@ func loadMarketPnL(ctx context.Context, j *journal.Journal, group journal.FillGr
 		m.BalanceCheck = &BalanceCheck{EquityChange: change, Total: m.Replay.Window.Total,
 			Residual: change.Sub(m.Replay.Window.Total)}
 	}
-	return m, nil
+	return m, true, nil
+}
+
+// carried is the position the fills before a window leave, and the last mid they were journaled with.
+type carried struct {
+	base     market.Num
+	mid      market.Num
+	midTime  time.Time
+	midKnown bool
+}
+
+// carriedIntoWindow sums the fills of window's market strictly after a balance snapshot (zero: from the start of
+// the journal) and before the window: the position the window opens with beyond the snapshot's. A fee in the base
+// asset reduces it as in the replay (quant.md §4.6). It streams the fills; nothing is read without a window start.
+func carriedIntoWindow(ctx context.Context, j *journal.Journal, window journal.FillFilter, snapshot time.Time) (
+	carried, error) {
+	var c carried
+	if window.Since.IsZero() {
+		return c, nil
+	}
+	filter := window
+	filter.Since, filter.Until = time.Time{}, window.Since
+	if !snapshot.IsZero() {
+		filter.Since = snapshot.Add(time.Millisecond)
+		if !filter.Since.Before(window.Since) {
+			return c, nil
+		}
+	}
+	err := j.ScanFills(ctx, filter, func(f *journal.FillRecord) error {
+		signed := f.Amount
+		if f.Sell {
+			signed = signed.Neg()
+		}
+		if f.FeeIn == journal.FeeInBase {
+			signed = signed.Sub(f.Fee)
+		}
+		c.base = c.base.Add(signed)
+		switch {
+		case f.HasMid:
+			c.mid, c.midTime, c.midKnown = f.Mid, f.Time, true
+		case !c.midKnown:
+			c.mid, c.midTime, c.midKnown = f.Price, f.Time, true
+		}
+		return nil
+	})
+	return c, err
 }
 
 func firstError(errs ...error) error {

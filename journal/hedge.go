@@ -112,26 +112,55 @@ const (
 		WHERE NOT EXISTS (SELECT 1 FROM hedge_marks WHERE venue = ?2 AND instrument = ?3 AND ts = ?4 AND mark = ?5)`
 )
 
+// Kinds of hedge record, as ImportRecordError names them.
+const (
+	KindHedgeInstrument = "hedge instrument"
+	KindHedgeFill       = "hedge fill"
+	KindHedgeMark       = "hedge mark"
+	KindFunding         = "funding"
+)
+
+// ImportRecordError is an invalid hedge record of an import batch: its kind, its 1-based position among the
+// batch's records of that kind, and the input column at fault ("" when it is the whole record), so that the caller
+// can name the file, row and column it came from. It wraps an ErrInvalidRecord.
+type ImportRecordError struct {
+	Kind   string
+	Index  int
+	Column string
+	Err    error
+}
+
+func (e *ImportRecordError) Error() string {
+	return fmt.Sprintf("import %s %d: %v", e.Kind, e.Index, e.Err)
+}
+
+func (e *ImportRecordError) Unwrap() error { return e.Err }
+
+// Reason is the error without its kind and position: what is wrong with the record.
+func (e *ImportRecordError) Reason() string {
+	return strings.TrimPrefix(e.Err.Error(), ErrInvalidRecord.Error()+": ")
+}
+
 // validateHedgeBatch validates the hedge records of an import before its transaction begins.
 func validateHedgeBatch(batch ImportBatch) error {
 	for i := range batch.HedgeInstruments {
 		if _, err := hedgeInstrumentArgs(&batch.HedgeInstruments[i]); err != nil {
-			return fmt.Errorf("import hedge instrument %d: %w", i+1, err)
+			return &ImportRecordError{Kind: KindHedgeInstrument, Index: i + 1, Err: err}
 		}
 	}
 	for i := range batch.HedgeFills {
 		if _, err := hedgeFillArgs(&batch.HedgeFills[i]); err != nil {
-			return fmt.Errorf("import hedge fill %d: %w", i+1, err)
+			return &ImportRecordError{Kind: KindHedgeFill, Index: i + 1, Err: err}
 		}
 	}
 	for i := range batch.HedgeMarks {
 		if _, err := hedgeMarkArgs(&batch.HedgeMarks[i]); err != nil {
-			return fmt.Errorf("import hedge mark %d: %w", i+1, err)
+			return &ImportRecordError{Kind: KindHedgeMark, Index: i + 1, Err: err}
 		}
 	}
 	for i := range batch.Funding {
 		if _, err := fundingArgs(&batch.Funding[i]); err != nil {
-			return fmt.Errorf("import funding %d: %w", i+1, err)
+			return &ImportRecordError{Kind: KindFunding, Index: i + 1, Err: err}
 		}
 	}
 	return nil
@@ -150,8 +179,9 @@ func importHedges(ctx context.Context, tx *sql.Tx, batch ImportBatch, result *Im
 			return err
 		}
 		if ok && !stored.SameTerms(*h) {
-			return fmt.Errorf("import hedge instrument %d: %w", i+1, invalid("hedge instrument "+h.Venue+" "+
-				h.Instrument, "the journal has it as %s; the file says %s", stored.Terms(), h.Terms()))
+			return &ImportRecordError{Kind: KindHedgeInstrument, Index: i + 1, Column: "contract", Err: invalid(
+				"hedge instrument "+h.Venue+" "+h.Instrument, "the journal has it as %s; the file says %s",
+				stored.Terms(), h.Terms())}
 		}
 		known[[2]string{h.Venue, h.Instrument}] = true
 	}
@@ -165,25 +195,30 @@ func importHedges(ctx context.Context, tx *sql.Tx, batch ImportBatch, result *Im
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("import %s %d: %w", what, i+1, invalid(what+" "+instrument, "instrument %s on venue %s "+
-				"has no contract terms: give the contract, contract_size, quote_asset and settle_asset columns", instrument,
-				venue))
+			// Only a hedge fills file has the term columns; marks and funding need the terms imported first.
+			hint := "give the contract, contract_size, quote_asset and settle_asset columns"
+			if what != KindHedgeFill {
+				hint = "import them first with the hedge fills (columns contract, contract_size, quote_asset and " +
+					"settle_asset)"
+			}
+			return &ImportRecordError{Kind: what, Index: i + 1, Column: "instrument", Err: invalid(what+" "+instrument,
+				"instrument %s on venue %s has no contract terms: %s", instrument, venue, hint)}
 		}
 		known[key] = true
 		return nil
 	}
 	for i, h := range batch.HedgeFills {
-		if err := checkKnown("hedge fill", i, h.Venue, h.Instrument); err != nil {
+		if err := checkKnown(KindHedgeFill, i, h.Venue, h.Instrument); err != nil {
 			return err
 		}
 	}
 	for i, m := range batch.HedgeMarks {
-		if err := checkKnown("hedge mark", i, m.Venue, m.Instrument); err != nil {
+		if err := checkKnown(KindHedgeMark, i, m.Venue, m.Instrument); err != nil {
 			return err
 		}
 	}
 	for i, f := range batch.Funding {
-		if err := checkKnown("funding", i, f.Venue, f.Instrument); err != nil {
+		if err := checkKnown(KindFunding, i, f.Venue, f.Instrument); err != nil {
 			return err
 		}
 	}

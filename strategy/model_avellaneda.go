@@ -90,13 +90,41 @@ type ASInfiniteReservation struct {
 }
 
 // AvellanedaStoikovInfinite computes the infinite-horizon indifference prices (quant.md §1.4). It needs
-// ω > γ²q²σ²/2 and both logarithm arguments positive; otherwise q is outside the admissible inventory.
+// ω > γ²q²σ²/2 and all three logarithm arguments positive; otherwise q is outside the admissible inventory. It is
+// the strict form mm skew-calc prints; the live quoter uses AvellanedaStoikovInfiniteSides, which keeps the side
+// that is still admissible.
 func AvellanedaStoikovInfinite(mid, q float64, p ASInfiniteParams) (ASInfiniteReservation, error) {
+	sides, err := AvellanedaStoikovInfiniteSides(mid, q, p)
+	if err != nil {
+		return ASInfiniteReservation{}, err
+	}
+	if !(sides.BidAdmissible && sides.AskAdmissible && sides.AskPrintedAdmissible) {
+		return ASInfiniteReservation{}, fmt.Errorf("q = %g is outside the admissible inventory for omega %g: raise omega or q-max", q, sides.Omega)
+	}
+	return sides.ASInfiniteReservation, nil
+}
+
+// ASInfiniteSides are the infinite-horizon indifference prices side by side: a side whose logarithm argument is
+// ≤ 0 has no indifference price (the value function gives the agent no price at which one more unit on that
+// side is worth it) and is not admissible; its price is −Inf (bid) or +Inf (ask), never a number to quote.
+type ASInfiniteSides struct {
+	ASInfiniteReservation
+	BidAdmissible        bool // 1 + (−1 − 2q)γ²σ²/(2ω − γ²q²σ²) > 0
+	AskAdmissible        bool // 1 + (2q − 1)γ²σ²/(2ω − γ²q²σ²) > 0, the exact ask
+	AskPrintedAdmissible bool // the printed form's argument > 0; informative only
+}
+
+// AvellanedaStoikovInfiniteSides is AvellanedaStoikovInfinite per side (quant.md §1.4). With the paper's
+// ω = ½γ²σ²(q_max + 1)² the bid's argument is exactly 0 at q = q_max and the exact ask's at q = −q_max: there
+// the model buys no more (or sells no more) but still quotes the side that brings q back, which is the side the
+// inventory bound needs most. It fails only when ω ≤ γ²q²σ²/2 (no side is defined) or a parameter is out of
+// range; ω = 0 (σ = 0 with the default ω) is such a failure.
+func AvellanedaStoikovInfiniteSides(mid, q float64, p ASInfiniteParams) (ASInfiniteSides, error) {
 	err := firstError(positiveParam("gamma", p.Gamma), nonNegativeParam("sigma", p.Sigma),
 		nonNegativeParam("q-max", p.QMax), nonNegativeParam("omega", p.Omega), finiteParam("s", mid),
 		finiteParam("q", q))
 	if err != nil {
-		return ASInfiniteReservation{}, err
+		return ASInfiniteSides{}, err
 	}
 	g2s2 := p.Gamma * p.Gamma * p.Sigma * p.Sigma
 	omega := p.Omega
@@ -105,21 +133,27 @@ func AvellanedaStoikovInfinite(mid, q float64, p ASInfiniteParams) (ASInfiniteRe
 	}
 	denominator := 2*omega - g2s2*q*q
 	if !(denominator > 0) {
-		return ASInfiniteReservation{}, fmt.Errorf("omega must be > γ²q²σ²/2 = %g (got %g): q is not admissible", g2s2*q*q/2, omega)
+		return ASInfiniteSides{}, fmt.Errorf("omega must be > γ²q²σ²/2 = %g (got %g): q is not admissible", g2s2*q*q/2, omega)
 	}
 	bidArg := 1 + (-1-2*q)*g2s2/denominator
 	askExactArg := 1 + (2*q-1)*g2s2/denominator
 	askPrintedArg := 1 + (1-2*q)*g2s2/denominator
-	if !(bidArg > 0 && askExactArg > 0 && askPrintedArg > 0) {
-		return ASInfiniteReservation{}, fmt.Errorf("q = %g is outside the admissible inventory for omega %g: raise omega or q-max", q, omega)
+	res := ASInfiniteSides{BidAdmissible: bidArg > 0, AskAdmissible: askExactArg > 0, AskPrintedAdmissible: askPrintedArg > 0}
+	res.Omega = omega
+	res.ReservationBid, res.ReservationAskExact, res.ReservationAskPrinted = math.Inf(-1), math.Inf(1), math.NaN()
+	if res.BidAdmissible {
+		res.ReservationBid = mid + math.Log(bidArg)/p.Gamma
 	}
-	res := ASInfiniteReservation{
-		Omega:                 omega,
-		ReservationBid:        mid + math.Log(bidArg)/p.Gamma,
-		ReservationAskExact:   mid - math.Log(askExactArg)/p.Gamma,
-		ReservationAskPrinted: mid + math.Log(askPrintedArg)/p.Gamma,
+	if res.AskAdmissible {
+		res.ReservationAskExact = mid - math.Log(askExactArg)/p.Gamma
 	}
-	res.MidOfReservations = (res.ReservationBid + res.ReservationAskExact) / 2
+	if res.AskPrintedAdmissible {
+		res.ReservationAskPrinted = mid + math.Log(askPrintedArg)/p.Gamma
+	}
+	res.MidOfReservations = math.NaN()
+	if res.BidAdmissible && res.AskAdmissible {
+		res.MidOfReservations = (res.ReservationBid + res.ReservationAskExact) / 2
+	}
 	return res, nil
 }
 

@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"errors"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -32,6 +33,9 @@ func (s ModelStatus) Ready() bool { return s.Code == ModelReady }
 // CancelExecutionWindow cancels orders outside the execution timeframe (hummingbot.md §5.2 step 3.4).
 const CancelExecutionWindow CancelReason = "execution_timeframe"
 
+// CancelModelNotReady cancels the orders of a model that turned not ready or invalid: no estimate, no quote.
+const CancelModelNotReady CancelReason = "model_not_ready"
+
 // ModelResult is the outcome of one ModelTick.
 type ModelResult struct {
 	State   PMMState
@@ -46,8 +50,8 @@ type ModelResult struct {
 // stage; the rest is PMM's machinery (reference/hummingbot.md §1.2, §5.2): max order age, refresh at
 // order_refresh_time with order_refresh_tolerance_pct, filled_order_delay through create_timestamp, no new orders
 // while old non-hanging ones are live, cancels before places. Until the calibration is ready, outside the
-// execution window, or when a parameter is out of range, no proposal is built: live orders are cancelled at the
-// next refresh (at once outside the window) and none are placed.
+// execution window, or when a parameter is out of range, no proposal is built: live orders are cancelled at once
+// and none are placed.
 //
 // ModelTick is pure like Tick: the clock is m.Now, the estimates come in cal (ModelCalibrator), s is not
 // modified.
@@ -82,7 +86,10 @@ func ModelTick(p ModelParams, s PMMState, m MarketSnapshot, cal Calibration) Mod
 	if r.Status.Ready() {
 		quote, err := computeModelQuote(p, &m, cal, modelTau(p, left, length))
 		r.Quote, r.Quoted = quote, true
-		if err != nil {
+		var wait *modelWaitError
+		if errors.As(err, &wait) {
+			r.Status = ModelStatus{Code: ModelWarmingUp, Detail: wait.reason}
+		} else if err != nil {
 			r.Status = ModelStatus{Code: ModelInvalid, Detail: err.Error()}
 		} else if !ts.CreateAt.After(m.Now) {
 			e.ProposalBuilt = true
@@ -98,8 +105,13 @@ func ModelTick(p ModelParams, s PMMState, m MarketSnapshot, cal Calibration) Mod
 	if cancelOnMaxAge(p.PMM, ts, m.Now, &cancels) {
 		e.notef("max_order_age: an order is older than %s, every order is cancelled", p.PMM.MaxOrderAge)
 	}
-	if r.Status.Code == ModelOutsideWindow {
+	switch r.Status.Code {
+	case ModelOutsideWindow:
 		cancelNonHanging(ts, CancelExecutionWindow, &cancels)
+	case ModelWarmingUp, ModelInvalid:
+		// The quotes resting in the book came from estimates or parameters the model no longer stands behind:
+		// they go now, not at order_refresh_time (review L5).
+		cancelNonHanging(ts, CancelModelNotReady, &cancels)
 	}
 	cancelActiveOrders(p.PMM, ts, proposal, m.Now, &cancels, e)
 	if cancels == nil {
@@ -133,35 +145,45 @@ func modelTau(p ModelParams, left, length time.Duration) float64 {
 
 // modelProposal turns the model's float quotes into orders (STYLE.md rule 1): levels spaced by level_distances
 // percent of the half-spread (hummingbot.md §5.3), bids floored and asks ceiled to the tick, then the guards:
-// post-only quotes never cross the touch (a bid at or above the best ask moves to one tick below it, an ask at
-// or below the best bid to one tick above it, quant.md §2.4), a bid never at or above an ask, the inventory
-// bound, the η size transform, the budget and the exchange's rules.
+// post-only quotes never cross nor improve the touch, bid ≤ best bid and ask ≥ best ask, as hftbacktest clamps
+// its GTX quotes (quant.md §2.4); levels that the clamp stacks on one price are dropped, never duplicated; a bid
+// never at or above an ask; then the inventory bound, the η size transform, the budget and the exchange's rules.
 func modelProposal(p ModelParams, s *PMMState, m *MarketSnapshot, quote ModelQuote, e *Explain) Proposal {
 	qz := newQuantizer(m)
 	tick := qz.q.PriceQuantum(m.Mid)
-	step := quote.HalfSpread * p.LevelDistancesPct / 100
+	step := quote.levelHalfSpread() * p.LevelDistancesPct / 100
+	bidStep, askStep := step, step
+	if p.PMM.AddTransactionCosts {
+		// Hummingbot applies the fee to each level's price after spacing the levels (hummingbot.md §5.2 step
+		// 4.2), so level i's bid is (bid − i·step)(1 − fee): the step shrinks with the fee as the price does.
+		fee := p.PMM.fee(m.Rules)
+		bidStep, askStep = step*(1-fee), step*(1+fee)
+	}
 	var prop Proposal
+	var lastBid, lastAsk decimal.Decimal
+	size := qz.amount(p.PMM.OrderAmount)
 	for level := range p.PMM.OrderLevels {
-		bid := floorToQuantum(decimal.NewFromFloat(quote.Bid-float64(level)*step), tick)
-		ask := ceilToQuantum(decimal.NewFromFloat(quote.Ask+float64(level)*step), tick)
-		if m.BestAsk.Sign() > 0 && bid.GreaterThanOrEqual(m.BestAsk) {
-			e.notef("guard: bid level %d at %s would cross the best ask %s; moved to one tick below it", level, bid, m.BestAsk)
-			bid = m.BestAsk.Sub(tick)
+		bid, bidOK := decimal.Decimal{}, !quote.NoBid
+		ask, askOK := decimal.Decimal{}, !quote.NoAsk
+		if bidOK {
+			bid = floorToQuantum(decimal.NewFromFloat(quote.Bid-float64(level)*bidStep), tick)
+			bid, bidOK = guardBid(bid, lastBid, level, tick, m, e)
 		}
-		if m.BestBid.Sign() > 0 && ask.LessThanOrEqual(m.BestBid) {
-			e.notef("guard: ask level %d at %s would cross the best bid %s; moved to one tick above it", level, ask, m.BestBid)
-			ask = m.BestBid.Add(tick)
+		if askOK {
+			ask = ceilToQuantum(decimal.NewFromFloat(quote.Ask+float64(level)*askStep), tick)
+			ask, askOK = guardAsk(ask, lastAsk, level, tick, m, e)
 		}
-		if !bid.LessThan(ask) {
+		if bidOK && askOK && !bid.LessThan(ask) {
 			e.notef("guard: level %d bid %s is not below ask %s; the level is skipped", level, bid, ask)
 			continue
 		}
-		size := qz.amount(p.PMM.OrderAmount)
-		if !quote.NoBid && bid.Sign() > 0 {
+		if bidOK {
 			prop.Buys = append(prop.Buys, ProposedOrder{Level: level, Price: bid, Size: size})
+			lastBid = bid
 		}
-		if !quote.NoAsk {
+		if askOK {
 			prop.Sells = append(prop.Sells, ProposedOrder{Level: level, Price: ask, Size: size})
+			lastAsk = ask
 		}
 	}
 	prop = shapeSizes(quote, qz, prop)
@@ -175,6 +197,41 @@ func modelProposal(p ModelParams, s *PMMState, m *MarketSnapshot, quote ModelQuo
 		e.notef("exchange rules: %s; the level is skipped", reason)
 	}
 	return prop
+}
+
+// guardBid clamps a bid to the best bid (post-only, never improving the touch, quant.md §2.4), or, with no bid
+// side in the book, below the best ask; a level that lands at or above the previous level's price is dropped.
+func guardBid(bid, previous decimal.Decimal, level int, tick decimal.Decimal, m *MarketSnapshot, e *Explain) (decimal.Decimal, bool) {
+	switch {
+	case m.BestBid.Sign() > 0 && bid.GreaterThan(m.BestBid):
+		e.notef("guard: bid level %d at %s is above the best bid %s; clamped to it", level, bid, m.BestBid)
+		bid = m.BestBid
+	case m.BestBid.Sign() <= 0 && m.BestAsk.Sign() > 0 && bid.GreaterThanOrEqual(m.BestAsk):
+		e.notef("guard: bid level %d at %s would cross the best ask %s; moved to one tick below it", level, bid, m.BestAsk)
+		bid = m.BestAsk.Sub(tick)
+	}
+	if previous.Sign() > 0 && bid.GreaterThanOrEqual(previous) {
+		e.notef("guard: bid level %d at %s is not below the previous level's %s; the level is dropped", level, bid, previous)
+		return bid, false
+	}
+	return bid, bid.Sign() > 0
+}
+
+// guardAsk is guardBid for the ask: at or above the best ask, or above the best bid when the book has no asks.
+func guardAsk(ask, previous decimal.Decimal, level int, tick decimal.Decimal, m *MarketSnapshot, e *Explain) (decimal.Decimal, bool) {
+	switch {
+	case m.BestAsk.Sign() > 0 && ask.LessThan(m.BestAsk):
+		e.notef("guard: ask level %d at %s is below the best ask %s; clamped to it", level, ask, m.BestAsk)
+		ask = m.BestAsk
+	case m.BestAsk.Sign() <= 0 && m.BestBid.Sign() > 0 && ask.LessThanOrEqual(m.BestBid):
+		e.notef("guard: ask level %d at %s would cross the best bid %s; moved to one tick above it", level, ask, m.BestBid)
+		ask = m.BestBid.Add(tick)
+	}
+	if previous.Sign() > 0 && ask.LessThanOrEqual(previous) {
+		e.notef("guard: ask level %d at %s is not above the previous level's %s; the level is dropped", level, ask, previous)
+		return ask, false
+	}
+	return ask, true
 }
 
 // shapeSizes applies the η transform (hummingbot.md §5.3) and drops sizes floored to zero.

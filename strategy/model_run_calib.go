@@ -30,22 +30,31 @@ type Calibration struct {
 	Waiting string
 }
 
-// ModelCalibrator keeps the live estimators of a model strategy: one Observe per tick, in tick order. It does no
-// I/O and reads no clock, so a replay gives the same numbers every time. It is not safe for concurrent use.
+// ModelCalibrator keeps the live estimators of a model strategy: one Observe per tick, in tick order. Ticks are
+// event-driven, so they are not exactly tick_interval apart and a quiet or paused market leaves gaps: every
+// estimate is on the observations' own timestamps (review H2). It does no I/O and reads no clock, so a replay
+// gives the same numbers every time. It is not safe for concurrent use.
 type ModelCalibrator struct {
-	p           CalibrationParams
-	tickSeconds float64
+	p    CalibrationParams
+	tick time.Duration // the intensity grid: one step per tick_interval of elapsed time
 
-	mids    []float64 // the volatility window, oldest first
-	lastMid float64   // the mid of the previous tick: arrival depths are measured from it (quant.md §2.4)
+	mids     []float64       // the volatility window, oldest first
+	midTimes []time.Duration // the time of each mid since origin
+	origin   time.Time       // the first observation
+	lastMid  float64         // the mid of the previous tick: arrival depths are measured from it (quant.md §2.4)
+	lastTime time.Time
 
-	// hftbacktest's estimator: the deepest arrival of each step in a ring, and per fitted depth the number of
-	// steps in the window whose deepest arrival went strictly beyond it, kept up to date as steps enter and leave.
+	// hftbacktest's estimator on a fixed grid of tick_interval steps: the deepest arrival of each step in a ring
+	// with the step's duration, and per fitted depth the number of steps in the window whose deepest arrival went
+	// strictly beyond it, kept up to date as steps enter and leave.
 	depths     []float64
 	stepDepths []float64
+	stepDurs   []time.Duration
+	window     time.Duration // the sum of stepDurs over the window: λ(δ) = count/window
 	next       int
 	steps      int
 	counts     []float64
+	subDepths  []float64 // scratch: the deepest arrival of each grid step of one Observe
 	xs, ys     []float64 // scratch of the fit
 	fitA, fitK float64
 	fitErr     error
@@ -60,7 +69,7 @@ func NewModelCalibrator(p CalibrationParams, tick float64) (*ModelCalibrator, er
 		return nil, fmt.Errorf("calibration needs a tick interval and buffer sizes ≥ 1 (got %s, %d, %d)",
 			p.TickInterval, p.VolatilityBufferSize, p.IntensityBufferSize)
 	}
-	c := &ModelCalibrator{p: p, tickSeconds: p.TickInterval.Seconds()}
+	c := &ModelCalibrator{p: p, tick: p.TickInterval}
 	if p.Hummingbot {
 		c.hbVol, _ = NewInstantVolatilityIndicator(p.VolatilityBufferSize)
 		c.hbIntensity, _ = NewTradingIntensityIndicator(p.IntensityBufferSize)
@@ -74,6 +83,7 @@ func NewModelCalibrator(p CalibrationParams, tick float64) (*ModelCalibrator, er
 		return nil, fmt.Errorf("intensity calibration needs a depth step > 0 and ≥ 2 levels (got %g, %d)", step, p.IntensityLevels)
 	}
 	c.mids = make([]float64, 0, p.VolatilityBufferSize)
+	c.midTimes = make([]time.Duration, 0, p.VolatilityBufferSize)
 	c.depths = make([]float64, p.IntensityLevels)
 	for i := range c.depths {
 		c.depths[i] = (float64(i) + 0.5) * step
@@ -81,13 +91,15 @@ func NewModelCalibrator(p CalibrationParams, tick float64) (*ModelCalibrator, er
 	c.counts = make([]float64, p.IntensityLevels)
 	c.xs, c.ys = make([]float64, 0, p.IntensityLevels), make([]float64, 0, p.IntensityLevels)
 	c.stepDepths = make([]float64, p.IntensityBufferSize)
+	c.stepDurs = make([]time.Duration, p.IntensityBufferSize)
 	c.fitErr = errNotFitted
 	return c, nil
 }
 
 var errNotFitted = fmt.Errorf("no fit yet")
 
-// Observe is one tick: the mid at now and the public trades since the previous tick.
+// Observe is one tick: the mid at now and the public trades since the previous tick. A tick at or before the
+// previous one only replaces the previous mid (no time has passed, so there is no step).
 func (c *ModelCalibrator) Observe(now time.Time, mid float64, trades []ModelTrade) {
 	if c.p.Hummingbot {
 		c.hbVol.Add(mid)
@@ -98,47 +110,108 @@ func (c *ModelCalibrator) Observe(now time.Time, mid float64, trades []ModelTrad
 		c.hbIntensity.Calculate(unixSeconds(now), mid, hbTrades)
 		return
 	}
+	if c.lastMid > 0 && !now.After(c.lastTime) {
+		c.mids[len(c.mids)-1] = mid
+		return
+	}
+	if c.origin.IsZero() {
+		c.origin = now
+	}
 	if len(c.mids) == c.p.VolatilityBufferSize {
 		copy(c.mids, c.mids[1:])
-		c.mids = c.mids[:len(c.mids)-1]
+		copy(c.midTimes, c.midTimes[1:])
+		c.mids, c.midTimes = c.mids[:len(c.mids)-1], c.midTimes[:len(c.midTimes)-1]
 	}
-	c.mids = append(c.mids, mid)
+	c.mids, c.midTimes = append(c.mids, mid), append(c.midTimes, now.Sub(c.origin))
 	if c.lastMid > 0 {
-		c.addStep(c.maxArrivalDepth(trades))
+		c.addSteps(now.Sub(c.lastTime), trades)
 	}
-	c.lastMid = mid
+	c.lastMid, c.lastTime = mid, now
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
-// maxArrivalDepth is the deepest a trade of this step went from the previous tick's mid: price − mid for a
-// buyer-initiated trade, mid − price for a seller-initiated one (quant.md §2.4); −1 for a step without trades.
+// addSteps enters the time since the previous tick as steps of the tick_interval grid (hftbacktest's fixed
+// decision interval, quant.md §2.4): a tick that comes late, or after a pause, covers several steps; each trade
+// goes to the step of its timestamp, and the steps without one count as steps without an arrival. The steps
+// share the elapsed time exactly, so the window's length is the real time it covers.
+func (c *ModelCalibrator) addSteps(elapsed time.Duration, trades []ModelTrade) {
+	n := max(int64(1), int64((elapsed+c.tick/2)/c.tick)) // the nearest whole number of grid steps
+	keep := int64(len(c.stepDepths))
+	if n >= keep { // the steps of this gap replace the whole window
+		clear(c.counts)
+		c.steps, c.next, c.window = 0, 0, 0
+	}
+	first := max(n-keep, 0) // the steps before it would leave the window at once
+	if n == 1 {
+		c.addStep(c.maxArrivalDepth(trades), elapsed)
+	} else {
+		c.subDepths = c.subDepths[:0]
+		for range n - first {
+			c.subDepths = append(c.subDepths, -1)
+		}
+		for _, t := range trades {
+			i := int64(0)
+			if since := t.Time.Sub(c.lastTime); since > 0 {
+				i = min(int64(float64(since)/float64(elapsed)*float64(n)), n-1)
+			}
+			if i >= first {
+				c.subDepths[i-first] = math.Max(c.subDepths[i-first], c.arrivalDepth(t))
+			}
+		}
+		stepDur := elapsed / time.Duration(n)
+		for i, deepest := range c.subDepths {
+			dur := stepDur
+			if int64(i) == n-first-1 {
+				dur = elapsed - stepDur*time.Duration(n-1) // the remainder of the division, so the sum is exact
+			}
+			c.addStep(deepest, dur)
+		}
+	}
+	if c.steps == len(c.stepDepths) {
+		c.refit()
+	}
+}
+
+// maxArrivalDepth is the deepest a trade of this step went from the previous tick's mid (quant.md §2.4); −1 for
+// a step without trades.
 func (c *ModelCalibrator) maxArrivalDepth(trades []ModelTrade) float64 {
 	deepest := -1.0
 	for _, t := range trades {
-		depth := t.Price - c.lastMid
-		if t.TakerSide == market.Sell {
-			depth = -depth
-		}
-		deepest = math.Max(deepest, depth)
+		deepest = math.Max(deepest, c.arrivalDepth(t))
 	}
 	return deepest
 }
 
-// addStep enters one step's deepest arrival into the window, drops the oldest when it is full, and refits once
-// the window is full.
-func (c *ModelCalibrator) addStep(deepest float64) {
+// arrivalDepth is price − mid for a buyer-initiated trade, mid − price for a seller-initiated one, from the
+// previous tick's mid. A trade without an aggressor side is classified by its price against that mid (the quote
+// rule): above it a buy, below it a sell, so its depth is |price − mid| rather than a sell read as a buy at a
+// negative depth (review L7).
+func (c *ModelCalibrator) arrivalDepth(t ModelTrade) float64 {
+	depth := t.Price - c.lastMid
+	switch t.TakerSide {
+	case market.Sell:
+		depth = -depth
+	case market.Buy:
+	default:
+		depth = math.Abs(depth)
+	}
+	return depth
+}
+
+// addStep enters one step's deepest arrival and its duration into the window and drops the oldest when it is
+// full.
+func (c *ModelCalibrator) addStep(deepest float64, dur time.Duration) {
 	if c.steps == len(c.stepDepths) {
 		c.count(c.stepDepths[c.next], -1)
+		c.window -= c.stepDurs[c.next]
 	} else {
 		c.steps++
 	}
-	c.stepDepths[c.next] = deepest
+	c.stepDepths[c.next], c.stepDurs[c.next] = deepest, dur
+	c.window += dur
 	c.next = (c.next + 1) % len(c.stepDepths)
 	c.count(deepest, +1)
-	if c.steps == len(c.stepDepths) {
-		c.refit()
-	}
 }
 
 // count adds delta to every depth the arrival went strictly beyond (a quote is hit only if a trade went through
@@ -152,10 +225,10 @@ func (c *ModelCalibrator) count(arrival float64, delta float64) {
 	}
 }
 
-// refit is FitIntensity on the window's counts without allocating: λ(δ) = count/window, OLS of ln λ on δ over
-// the depths with a non-zero count.
+// refit is FitIntensity on the window's counts without allocating: λ(δ) = count/window, the window in elapsed
+// seconds, OLS of ln λ on δ over the depths with a non-zero count.
 func (c *ModelCalibrator) refit() {
-	window := float64(c.steps) * c.tickSeconds
+	window := c.window.Seconds()
 	c.xs, c.ys = c.xs[:0], c.ys[:0]
 	for i, n := range c.counts {
 		if n > 0 {
@@ -169,6 +242,27 @@ func (c *ModelCalibrator) refit() {
 		return
 	}
 	c.fitA, c.fitK, c.fitErr = math.Exp(intercept), -slope, nil
+}
+
+// TimedVolatility is σ per √second from mids at their own times: σ² = Σ(Δm_i − μΔt_i)²/ΣΔt_i with the drift
+// μ = (m_n − m_0)/(t_n − t_0). On a regular grid it is StepVolatility, hftbacktest's demeaned per-step standard
+// deviation × √(1/step) (quant.md §2.4); with irregular ticks a long step weighs its own length instead of
+// counting as one tick_interval, so a gap does not inflate σ by √gap.
+func TimedVolatility(mids []float64, times []time.Duration) (float64, error) {
+	if len(mids) != len(times) || len(mids) < 2 {
+		return 0, fmt.Errorf("timed volatility needs at least 2 mids with their times (got %d, %d)", len(mids), len(times))
+	}
+	span := (times[len(times)-1] - times[0]).Seconds()
+	if !(span > 0) {
+		return 0, fmt.Errorf("timed volatility needs mids at different times")
+	}
+	drift := (mids[len(mids)-1] - mids[0]) / span
+	sum := 0.0
+	for i := 1; i < len(mids); i++ {
+		d := mids[i] - mids[i-1] - drift*(times[i]-times[i-1]).Seconds()
+		sum += d * d
+	}
+	return math.Sqrt(sum / span), nil
 }
 
 // Calibration returns the current estimates. Ready needs a full volatility window, a full intensity window
@@ -209,7 +303,7 @@ func (c *ModelCalibrator) estimates() (cal Calibration, volReady, intensityReady
 	}
 	cal = Calibration{A: c.fitA, K: c.fitK}
 	if len(c.mids) >= 2 {
-		cal.Sigma, _ = StepVolatility(c.mids, c.tickSeconds)
+		cal.Sigma, _ = TimedVolatility(c.mids, c.midTimes)
 	}
 	volReady = len(c.mids) == c.p.VolatilityBufferSize && len(c.mids) >= 2
 	waiting = fmt.Sprintf("volatility %d/%d mids, intensity %d/%d steps", len(c.mids),

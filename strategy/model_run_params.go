@@ -70,10 +70,12 @@ func (w ExecutionWindow) Finite() bool { return w.Mode != TimeframeInfinite && w
 // CalibrationParams say how the live estimators sample the market (quant.md §2.4, hummingbot.md §5.4–5.5).
 type CalibrationParams struct {
 	// Hummingbot selects Hummingbot's estimators (InstantVolatilityIndicator, TradingIntensityIndicator); else
-	// hftbacktest's: σ as the standard deviation of per-tick mid changes per √s, and A, k fitted to the rate of
-	// ticks in which a trade reached each depth.
-	Hummingbot   bool
-	TickInterval time.Duration // the strategy tick: one mid sample and one intensity step per tick
+	// hftbacktest's on the observations' own times: σ from the mid changes per √s (TimedVolatility), and A, k
+	// fitted to the rate of tick_interval steps in which a trade reached each depth.
+	Hummingbot bool
+	// TickInterval is the intensity estimator's step (hftbacktest's decision interval): the time between two
+	// ticks is cut into steps of it, so a late tick or a gap adds several steps, not one long one.
+	TickInterval time.Duration
 	// VolatilityBufferSize is the number of mids in the volatility window (volatility_buffer_size).
 	VolatilityBufferSize int
 	// IntensityBufferSize is the number of ticks (steps or Hummingbot's buckets) in the intensity window

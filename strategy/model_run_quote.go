@@ -18,7 +18,9 @@ type ModelQuote struct {
 	Q           float64
 	Tau         float64 // τ: seconds left (textbook finite), the time-left fraction (hummingbot), 0 otherwise
 	Reservation float64 // the quote centre r
-	HalfSpread  float64 // (ask − bid)/2 of the model's level-0 quotes, before the guards
+	// HalfSpread is (ask − bid)/2 of the level-0 quotes below, before the guards: min_spread, transaction costs
+	// and the fee floor included; NaN when one side is not quoted by the model.
+	HalfSpread float64
 	// Skew is the shift of the quote centre per base unit of inventory (γσ²τ, σc2; Hummingbot: γστ per unit
 	// of its normalised q); NaN where the model has none (textbook infinite horizon).
 	Skew     float64
@@ -30,6 +32,20 @@ type ModelQuote struct {
 	BuySizeFactor, SellSizeFactor float64
 
 	qExact decimal.Decimal // q in base, exact: the inventory bound compares it
+	// hbHalfSpread is Hummingbot's δ/2, the optimal spread before its min_spread clamp: its levels are spaced by
+	// level_distances percent of it (hummingbot.md §5.3), not of the clamped quotes.
+	hbHalfSpread float64
+	// levelHalf is the model's half-spread after min_spread, before the fee terms (which modelProposal applies
+	// to each level's price): the other models' level spacing.
+	levelHalf float64
+}
+
+// levelHalfSpread is the half-spread the levels are spaced by.
+func (q ModelQuote) levelHalfSpread() float64 {
+	if q.hbHalfSpread > 0 {
+		return q.hbHalfSpread
+	}
+	return q.levelHalf
 }
 
 // modelInventory are the inventory numbers every model starts from.
@@ -70,6 +86,7 @@ func computeModelQuote(p ModelParams, m *MarketSnapshot, cal Calibration, tau fl
 	out := ModelQuote{Sigma: cal.Sigma, A: cal.A, K: cal.K, Q: inv.qBase, Tau: tau, BuySizeFactor: 1,
 		SellSizeFactor: 1, qExact: inv.qExact}
 	delta, qMax := toFloat(p.Delta), toFloat(p.MaxInventory)
+	oneSidedHalf := 0.0
 	switch {
 	case p.hummingbot():
 		hb, err := HummingbotAvellaneda(HummingbotASInput{Mid: inv.mid, BaseBalance: inv.base, QuoteBalance: inv.quote,
@@ -80,6 +97,11 @@ func computeModelQuote(p ModelParams, m *MarketSnapshot, cal Calibration, tau fl
 		}
 		out.Q, out.Reservation, out.Skew = hb.QNormalised, hb.ReservationPrice, p.Gamma*cal.Sigma*tau
 		out.Bid, out.Ask = hb.Bid, hb.Ask
+		out.hbHalfSpread = hb.OptimalSpread / 2
+		if !(hb.Bid > 0 && hb.Ask > 0) {
+			// Hummingbot builds a proposal only when both optimal prices are positive (hummingbot.md §5.2 step 4.2).
+			return out, &modelWaitError{reason: fmt.Sprintf("optimal bid %g and ask %g must both be > 0 (Hummingbot quotes only then)", hb.Bid, hb.Ask)}
+		}
 		out.BuySizeFactor, out.SellSizeFactor = hb.BuySizeMultiplier, hb.SellSizeMultiplier
 	case p.Kind == ModelGLFT:
 		g, err := GLFT(inv.qBase, GLFTParams{A: cal.A, K: cal.K, Gamma: p.Gamma, Sigma: cal.Sigma, Delta: delta,
@@ -103,7 +125,12 @@ func computeModelQuote(p ModelParams, m *MarketSnapshot, cal Calibration, tau fl
 		// The paper's stationary indifference prices r̄^b, r̄^a (quant.md §1.4) with each side's depth term of
 		// §1.3, δ^b = (s − r^b) + (1/γ)ln(1 + γ/k) [derived: the finite-horizon quotes have exactly this form
 		// with the frozen-inventory r^b, r^a].
-		inf, err := AvellanedaStoikovInfinite(inv.mid*delta, inv.qBase/delta, ASInfiniteParams{Gamma: p.Gamma,
+		if p.Omega == 0 && cal.Sigma == 0 {
+			// ω = ½γ²σ²(Q + 1)² is 0: the discounted objective diverges and no price is defined. A flat mid is
+			// a lack of data, not a bad parameter: wait for a non-zero σ (or a configured omega).
+			return out, &modelWaitError{reason: "sigma = 0 gives omega = ½γ²σ²(Q + 1)² = 0: waiting for a non-zero volatility (or set omega)"}
+		}
+		inf, err := AvellanedaStoikovInfiniteSides(inv.mid*delta, inv.qBase/delta, ASInfiniteParams{Gamma: p.Gamma,
 			Sigma: cal.Sigma * delta, QMax: qMax / delta, Omega: p.Omega})
 		if err != nil {
 			return out, err
@@ -111,15 +138,33 @@ func computeModelQuote(p ModelParams, m *MarketSnapshot, cal Calibration, tau fl
 		if err := positiveParam("k", cal.K); err != nil {
 			return out, err
 		}
+		// Each side stands alone: at q = Q the bid's argument is 0 (no bid) while the ask that reduces q is
+		// quoted, and the printed ask form, which the live path does not use, gates nothing.
 		depthTerm := math.Log1p(p.Gamma*delta/cal.K) / p.Gamma
-		out.Bid, out.Ask = (inf.ReservationBid-depthTerm)/delta, (inf.ReservationAskExact+depthTerm)/delta
+		out.Bid, out.Ask = math.Inf(-1), math.Inf(1)
+		if inf.BidAdmissible {
+			out.Bid = (inf.ReservationBid - depthTerm) / delta
+		}
+		if inf.AskAdmissible {
+			out.Ask = (inf.ReservationAskExact + depthTerm) / delta
+		}
+		if !inf.BidAdmissible && !inf.AskAdmissible {
+			return out, fmt.Errorf("q = %g is outside the admissible inventory of omega %g on both sides", inv.qBase, inf.Omega/(delta*delta))
+		}
+		out.NoBid, out.NoAsk = !inf.BidAdmissible, !inf.AskAdmissible
 		out.Reservation, out.Skew = inf.MidOfReservations/delta, math.NaN()
+		oneSidedHalf = depthTerm / delta
 	}
 	if !p.hummingbot() && p.MinSpreadPct > 0 { // Hummingbot's variant applies it inside its formula
 		minHalf := inv.mid * p.MinSpreadPct / 200
 		out.Bid, out.Ask = math.Min(out.Bid, inv.mid-minHalf), math.Max(out.Ask, inv.mid+minHalf)
 	}
-	out.HalfSpread = (out.Ask - out.Bid) / 2
+	out.levelHalf = (out.Ask - out.Bid) / 2
+	if math.IsInf(out.levelHalf, 0) {
+		// One side only (textbook infinite horizon at the edge of the admissible inventory): the level spacing
+		// uses the depth term of the model's quotes, the part of the half-spread that does not depend on q.
+		out.levelHalf = oneSidedHalf
+	}
 	fee := p.PMM.fee(m.Rules)
 	if p.PMM.AddTransactionCosts {
 		out.Bid, out.Ask = out.Bid*(1-fee), out.Ask*(1+fee)
@@ -128,14 +173,27 @@ func computeModelQuote(p ModelParams, m *MarketSnapshot, cal Calibration, tau fl
 		centre := (out.Bid + out.Ask) / 2
 		out.Bid, out.Ask = centre-fee*inv.mid, centre+fee*inv.mid
 	}
-	if qMax > 0 {
-		out.NoBid, out.NoAsk = inv.qExact.GreaterThanOrEqual(p.MaxInventory), inv.qExact.LessThanOrEqual(p.MaxInventory.Neg())
+	// What --explain prints is the half-spread of the level-0 quotes placed, widening included (review L4).
+	if out.HalfSpread = (out.Ask - out.Bid) / 2; math.IsInf(out.HalfSpread, 0) {
+		out.HalfSpread = math.NaN() // one side only: no spread
 	}
-	if math.IsNaN(out.Bid) || math.IsNaN(out.Ask) || math.IsInf(out.Bid, 0) || math.IsInf(out.Ask, 0) {
+	if qMax > 0 {
+		out.NoBid = out.NoBid || inv.qExact.GreaterThanOrEqual(p.MaxInventory)
+		out.NoAsk = out.NoAsk || inv.qExact.LessThanOrEqual(p.MaxInventory.Neg())
+	}
+	if !(out.NoBid || finite(out.Bid)) || !(out.NoAsk || finite(out.Ask)) {
 		return out, fmt.Errorf("the model gave no finite quotes (bid %g, ask %g)", out.Bid, out.Ask)
 	}
 	return out, nil
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// modelWaitError is a quote the model cannot give for want of data (a flat mid), not a parameter out of range:
+// ModelTick reports it as not ready.
+type modelWaitError struct{ reason string }
+
+func (e *modelWaitError) Error() string { return e.reason }
 
 // fee is the maker fee as a float, for the model's fee terms (orders are post-only).
 func (p PMMParams) fee(rules MarketRules) float64 {

@@ -23,10 +23,10 @@ func modelTestParams(kind ModelKind, variant ModelVariant) ModelParams {
 		Window: ExecutionWindow{Mode: TimeframeInfinite}, PMM: pmm}
 }
 
-// modelTestMarket: mid 100 in a wide book (90/110) so that no guard touches the model's quotes; base 1.2 and
-// quote 80 make I = 2 base, target 1, q = +0.2 base.
+// modelTestMarket: mid 100 with no book sides, so that no touch guard (bid ≤ best bid, ask ≥ best ask) moves
+// the model's quotes; base 1.2 and quote 80 make I = 2 base, target 1, q = +0.2 base.
 func modelTestMarket() MarketSnapshot {
-	return MarketSnapshot{Now: modelNow, BestBid: dec("90"), BestAsk: dec("110"), Mid: dec("100"),
+	return MarketSnapshot{Now: modelNow, Mid: dec("100"),
 		Balances: Balances{BaseTotal: dec("1.2"), BaseAvailable: dec("1.2"), QuoteTotal: dec("80"), QuoteAvailable: dec("80")},
 		Rules:    MarketRules{Tick: dec("0.01"), Step: dec("0.001")}, NewClientID: DefaultClientIDs("m")}
 }
@@ -133,7 +133,8 @@ func sides(places []PlaceRequest) (buys, sells []PlaceRequest) {
 	return buys, sells
 }
 
-// Not ready: no quotes, the state says why, and live orders go at the next refresh without replacements.
+// Not ready: no quotes, the state says why, and live orders go at once, before their refresh, without
+// replacements (review L5: quotes the model no longer stands behind must not rest until order_refresh_time).
 func TestModelNotReadyPlacesNothingAndCancelsAtRefresh(t *testing.T) {
 	p := modelTestParams(ModelGLFT, "")
 	waiting := Calibration{Sigma: 1, Waiting: "volatility 12/60 mids, intensity 11/60 steps"}
@@ -144,10 +145,13 @@ func TestModelNotReadyPlacesNothingAndCancelsAtRefresh(t *testing.T) {
 	if !strings.Contains(res.String(), "model not_ready (volatility 12/60 mids") {
 		t.Errorf("explain does not show the state:\n%s", res)
 	}
-	live := PMMState{CancelAt: modelNow, Orders: []Order{{ClientID: "b1", Side: market.Buy, Price: dec("99"), Amount: dec("0.1"), Created: modelNow}}}
-	res = ModelTick(p, live, modelTestMarket(), waiting)
-	if len(res.Actions.Cancels) != 1 || res.Actions.Cancels[0].Reason != CancelRefresh || len(res.Actions.Places) != 0 {
-		t.Errorf("actions %+v: want the live order cancelled at its refresh and nothing placed", res.Actions)
+	live := PMMState{CancelAt: modelNow.Add(time.Minute), Orders: []Order{{ClientID: "b1", Side: market.Buy, Price: dec("99"),
+		Amount: dec("0.1"), Created: modelNow}}}
+	for _, cal := range []Calibration{waiting, {Sigma: 2, A: 1.5, K: -0.1, Ready: true}} { // not ready, invalid
+		res = ModelTick(p, live, modelTestMarket(), cal)
+		if len(res.Actions.Cancels) != 1 || res.Actions.Cancels[0].Reason != CancelModelNotReady || len(res.Actions.Places) != 0 {
+			t.Errorf("%s: actions %+v: want the live order cancelled at once and nothing placed", res.Status.Code, res.Actions)
+		}
 	}
 }
 
@@ -176,51 +180,195 @@ func TestModelInvalidParametersStopQuoting(t *testing.T) {
 	}
 }
 
-// Guards: whatever the inventory, a bid is never at or above the best ask, an ask never at or below the best
-// bid, and no bid at or above an ask; a huge skew that would cross is clamped to one tick inside the touch.
+// Guards (quant.md §2.4, GTX): whatever the inventory and the model, every level is placed at or behind the
+// touch, bid ≤ best bid and ask ≥ best ask, no two levels of a side share a price, and something is placed on
+// each side: a guard that left crossing prices to FilterTakers would place nothing on the skewed side and fail
+// here.
 func TestModelQuotesNeverCrossTheTouchOrInvert(t *testing.T) {
-	for _, kind := range []ModelKind{ModelGLFT, ModelAvellaneda} {
-		for _, base := range []string{"0", "0.3", "0.9", "1", "1.1", "1.5", "1.9", "2"} {
-			p := modelTestParams(kind, VariantTextbook)
-			p.Horizon, p.MaxInventory, p.PMM.OrderLevels, p.LevelDistancesPct = 30*time.Second, decimal.Zero, 3, 50
-			if kind == ModelGLFT {
-				p.MaxInventory = dec("100")
-			}
+	models := []struct {
+		name   string
+		params func() ModelParams
+	}{
+		{"glft", func() ModelParams { p := modelTestParams(ModelGLFT, ""); p.MaxInventory = dec("100"); return p }},
+		{"avellaneda textbook τ = 30 s", func() ModelParams {
+			p := modelTestParams(ModelAvellaneda, VariantTextbook)
+			p.Horizon, p.MaxInventory = 30*time.Second, decimal.Zero
+			return p
+		}},
+		{"avellaneda textbook infinite", func() ModelParams {
+			p := modelTestParams(ModelAvellaneda, VariantTextbook)
+			p.MaxInventory = dec("100")
+			return p
+		}},
+		{"avellaneda hummingbot", func() ModelParams {
+			p := modelTestParams(ModelAvellaneda, VariantHummingbot)
+			p.MaxInventory = decimal.Zero
+			return p
+		}},
+	}
+	bestBid, bestAsk := dec("99.99"), dec("100.01")
+	for _, model := range models {
+		// Portfolio worth 400 at mid 100: I = 4 base, target 2, q = base − 2 from −1 to +1.
+		for _, base := range []string{"1", "1.5", "1.9", "2", "2.1", "2.5", "3"} {
+			p := model.params()
+			p.PMM.OrderLevels, p.LevelDistancesPct = 3, 50
 			m := modelTestMarket()
-			m.BestBid, m.BestAsk, m.Mid = dec("99.99"), dec("100.01"), dec("100")
-			m.Balances = Balances{BaseTotal: dec(base), BaseAvailable: dec(base), QuoteTotal: dec("200").Sub(dec(base).Mul(dec("100"))),
-				QuoteAvailable: dec("200").Sub(dec(base).Mul(dec("100")))}
+			m.BestBid, m.BestAsk = bestBid, bestAsk
+			quote := dec("400").Sub(dec(base).Mul(dec("100")))
+			m.Balances = Balances{BaseTotal: dec(base), BaseAvailable: dec(base), QuoteTotal: quote, QuoteAvailable: quote}
 			cal := Calibration{Sigma: 5, A: 1.5, K: 0.8, Ready: true} // a skew of several points per 0.1 base
 			res := ModelTick(p, PMMState{}, m, cal)
 			buys, sells := sides(res.Actions.Places)
-			for _, b := range buys {
-				if !b.Price.LessThan(m.BestAsk) {
-					t.Errorf("%s base %s: bid %s crosses the best ask %s", kind, base, b.Price, m.BestAsk)
+			if !res.Status.Ready() || len(buys) == 0 || len(sells) == 0 {
+				t.Errorf("%s base %s: status %+v, %d bids %d asks: want both sides quoted\n%s", model.name, base,
+					res.Status, len(buys), len(sells), res)
+				continue
+			}
+			for i, b := range buys {
+				if b.Price.GreaterThan(bestBid) {
+					t.Errorf("%s base %s: bid %s above the best bid %s", model.name, base, b.Price, bestBid)
 				}
-				for _, s := range sells {
-					if !b.Price.LessThan(s.Price) {
-						t.Errorf("%s base %s: bid %s not below ask %s", kind, base, b.Price, s.Price)
-					}
+				if i > 0 && !b.Price.LessThan(buys[i-1].Price) {
+					t.Errorf("%s base %s: bid levels %s then %s: want strictly lower", model.name, base, buys[i-1].Price, b.Price)
 				}
 			}
-			for _, s := range sells {
-				if !s.Price.GreaterThan(m.BestBid) {
-					t.Errorf("%s base %s: ask %s crosses the best bid %s", kind, base, s.Price, m.BestBid)
+			for i, s := range sells {
+				if s.Price.LessThan(bestAsk) {
+					t.Errorf("%s base %s: ask %s below the best ask %s", model.name, base, s.Price, bestAsk)
+				}
+				if i > 0 && !s.Price.GreaterThan(sells[i-1].Price) {
+					t.Errorf("%s base %s: ask levels %s then %s: want strictly higher", model.name, base, sells[i-1].Price, s.Price)
 				}
 			}
 		}
 	}
-	// Long 0.9 base over target with σ = 5: the textbook ask r + ψ/2 is far below the best bid; it is clamped
-	// to one tick above it, and the explain says so.
+	// Long 0.9 base over target with σ = 5: the textbook ask r + ψ/2 = 100 − 0.9·0.1·25·30 + 4.99 ≈ 37.5 is far
+	// below the best bid; it joins the best ask (not best bid + 1 tick, the most aggressive price), with a note.
 	p := modelTestParams(ModelAvellaneda, VariantTextbook)
 	p.Horizon, p.MaxInventory = 30*time.Second, decimal.Zero
 	m := modelTestMarket()
-	m.BestBid, m.BestAsk = dec("99.99"), dec("100.01")
+	m.BestBid, m.BestAsk = bestBid, bestAsk
 	m.Balances = Balances{BaseTotal: dec("1.9"), BaseAvailable: dec("1.9"), QuoteTotal: dec("10"), QuoteAvailable: dec("10")}
 	res := ModelTick(p, PMMState{}, m, Calibration{Sigma: 5, A: 1.5, K: 0.8, Ready: true})
 	_, sells := sides(res.Actions.Places)
-	if len(sells) != 1 || !sells[0].Price.Equal(dec("100")) || !strings.Contains(res.String(), "would cross the best bid") {
-		t.Errorf("sells %+v: want the ask clamped to 100.00 (best bid + 1 tick) with a guard note\n%s", sells, res)
+	if len(sells) != 1 || !sells[0].Price.Equal(bestAsk) || !strings.Contains(res.String(), "is below the best ask 100.01; clamped to it") {
+		t.Errorf("sells %+v: want the ask clamped to the best ask 100.01 with a guard note\n%s", sells, res)
+	}
+}
+
+// The touch guard on its own, without FilterTakers behind it: a bid is clamped to the best bid, an ask to the
+// best ask; with one side of the book missing, a quote crossing the other side moves one tick behind it; a
+// level at or beyond the previous level's price is dropped.
+func TestModelTouchGuard(t *testing.T) {
+	tick := dec("0.01")
+	book := func(bid, ask string) *MarketSnapshot {
+		m := modelTestMarket()
+		if bid != "" {
+			m.BestBid = dec(bid)
+		}
+		if ask != "" {
+			m.BestAsk = dec(ask)
+		}
+		return &m
+	}
+	tests := []struct {
+		name            string
+		side            market.Side
+		price, previous string
+		m               *MarketSnapshot
+		want            string // "" = dropped
+	}{
+		{"bid crossing the ask joins the best bid", market.Buy, "100.05", "0", book("99.99", "100.01"), "99.99"},
+		{"bid inside the spread joins the best bid", market.Buy, "100.00", "0", book("99.98", "100.02"), "99.98"},
+		{"bid behind the touch stays", market.Buy, "99.50", "0", book("99.99", "100.01"), "99.50"},
+		{"bid with no bids in the book: one tick below the ask", market.Buy, "100.05", "0", book("", "100.01"), "100.00"},
+		{"bid level clamped onto the previous level's price is dropped", market.Buy, "100.03", "99.99", book("99.99", "100.01"), ""},
+		{"ask crossing the bid joins the best ask", market.Sell, "99.90", "0", book("99.99", "100.01"), "100.01"},
+		{"ask behind the touch stays", market.Sell, "100.50", "0", book("99.99", "100.01"), "100.50"},
+		{"ask with no asks in the book: one tick above the bid", market.Sell, "99.90", "0", book("99.99", ""), "100.00"},
+		{"ask level clamped onto the previous level's price is dropped", market.Sell, "99.95", "100.01", book("99.99", "100.01"), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got decimal.Decimal
+			var ok bool
+			if tc.side == market.Buy {
+				got, ok = guardBid(dec(tc.price), dec(tc.previous), 1, tick, tc.m, &Explain{})
+			} else {
+				got, ok = guardAsk(dec(tc.price), dec(tc.previous), 1, tick, tc.m, &Explain{})
+			}
+			switch {
+			case tc.want == "" && ok:
+				t.Errorf("kept at %s, want dropped", got)
+			case tc.want != "" && (!ok || !got.Equal(dec(tc.want))):
+				t.Errorf("got %s (kept %v), want %s", got, ok, tc.want)
+			}
+		})
+	}
+}
+
+// The textbook infinite-horizon model at the inventory bound (quant.md §1.4, review H1): with the paper's
+// ω = ½γ²σ²(Q + 1)² the bid's logarithm argument is 0 at q = Q and the exact ask's at q = −Q. That side is not
+// quoted; the other one, which brings q back, is. Per lot of Δ = 0.1: γ = 0.1, σ_lot = 0.2, Q = 5 lots, so
+// γ²σ² = 4e-4, ω = 7.2e-3 and 2ω − γ²q²σ² = 4e-4·11 at q = ±5; the admissible side's argument is 1 + 9/11 = 20/11
+// and the depth term (1/γ)ln(1 + γ/k_lot) = 10·ln(1 + 0.1/8).
+func TestModelInfiniteHorizonQuotesTheReducingSideAtTheBound(t *testing.T) {
+	depth := 10 * math.Log(1+0.1/8) // per lot; ÷Δ per base
+	tests := []struct {
+		name, base, quote string
+		bid, ask          float64 // NaN = no order on that side
+	}{
+		// q = +Q = 0.5: r̄^a = s_lot − ln(20/11)/γ = 10 − 10·ln(20/11) per lot.
+		{"q = +Q: no bid, the ask is quoted", "1.5", "50", math.NaN(), (10 - 10*math.Log(20.0/11) + depth) / 0.1},
+		// q = −Q = −0.5: r̄^b = s_lot + ln(20/11)/γ.
+		{"q = −Q: no ask, the bid is quoted", "0.5", "150", (10 + 10*math.Log(20.0/11) - depth) / 0.1, math.NaN()},
+		// q = 0.4 = 4 lots: 2ω − γ²q²σ² = 4e-4·20; bid argument 1 − 9/20, ask 1 + 7/20.
+		{"q = 0.4 inside the bound: both", "1.4", "60", (10 + 10*math.Log(11.0/20) - depth) / 0.1,
+			(10 - 10*math.Log(27.0/20) + depth) / 0.1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := modelTestParams(ModelAvellaneda, VariantTextbook)
+			p.MaxInventory = dec("0.5")
+			m := modelTestMarket()
+			m.Balances = Balances{BaseTotal: dec(tc.base), BaseAvailable: dec(tc.base), QuoteTotal: dec(tc.quote), QuoteAvailable: dec(tc.quote)}
+			res := ModelTick(p, PMMState{}, m, readyCal)
+			if !res.Status.Ready() {
+				t.Fatalf("status %+v, want ready\n%s", res.Status, res)
+			}
+			buys, sells := sides(res.Actions.Places)
+			for _, side := range []struct {
+				name  string
+				got   []PlaceRequest
+				want  float64
+				quant func(float64) decimal.Decimal
+			}{{"bid", buys, tc.bid, floorTick}, {"ask", sells, tc.ask, ceilTick}} {
+				switch {
+				case math.IsNaN(side.want) && len(side.got) != 0:
+					t.Errorf("%s %+v, want none", side.name, side.got)
+				case !math.IsNaN(side.want) && (len(side.got) != 1 || !side.got[0].Price.Equal(side.quant(side.want))):
+					t.Errorf("%s %+v, want one at %s\n%s", side.name, side.got, side.quant(side.want), res)
+				}
+			}
+		})
+	}
+}
+
+// σ = 0 with the default ω gives ω = 0: the model has no price, which is a lack of data (a flat mid), not a
+// parameter error: not ready, and ready again as soon as σ > 0 or with a configured ω.
+func TestModelInfiniteHorizonFlatMidIsNotReady(t *testing.T) {
+	p := modelTestParams(ModelAvellaneda, VariantTextbook)
+	flat := Calibration{Sigma: 0, A: 1.5, K: 0.8, Ready: true}
+	res := ModelTick(p, PMMState{}, modelTestMarket(), flat)
+	if res.Status.Code != ModelWarmingUp || !strings.Contains(res.Status.Detail, "sigma = 0") || len(res.Actions.Places) != 0 {
+		t.Errorf("status %+v places %d: want not_ready naming sigma = 0 and no places", res.Status, len(res.Actions.Places))
+	}
+	if res := ModelTick(p, PMMState{}, modelTestMarket(), readyCal); !res.Status.Ready() {
+		t.Errorf("σ = 2: status %+v, want ready", res.Status)
+	}
+	p.Omega = 0.01
+	if res := ModelTick(p, PMMState{}, modelTestMarket(), flat); !res.Status.Ready() || len(res.Actions.Places) != 2 {
+		t.Errorf("σ = 0 with ω = 0.01: status %+v places %d, want ready with a bid and an ask", res.Status, len(res.Actions.Places))
 	}
 }
 
@@ -349,5 +497,23 @@ func TestModelOrdersFollowTheAmountFactor(t *testing.T) {
 	buys, sells := sides(ModelTick(p, PMMState{}, m, readyCal).Actions.Places)
 	if len(buys) != 1 || len(sells) != 1 || !buys[0].Amount.Equal(dec("0.03")) || !sells[0].Amount.Equal(dec("0.03")) {
 		t.Errorf("buys %+v sells %+v: want 0.03 on each side", buys, sells)
+	}
+}
+
+// The live textbook infinite-horizon quotes are vector ASINF-01's reservation prices (quant.json: s = 100, q = 3,
+// γ = 0.1, σ = 2, q_max = 10 → r̄^b = 99.35461479, r̄^a exact = 99.56324936), each moved out by the depth term
+// (1/γ)ln(1 + γ/k) of §1.3, with Δ = 1 so that lots are base units: numbers from the vector file, not from the
+// code's derivation.
+func TestModelInfiniteHorizonQuotesFollowVectorASINF01(t *testing.T) {
+	p := modelTestParams(ModelAvellaneda, VariantTextbook)
+	p.Delta, p.MaxInventory = dec("1"), dec("10")
+	m := modelTestMarket()
+	m.Balances = Balances{BaseTotal: dec("13"), BaseAvailable: dec("13"), QuoteTotal: dec("700"), QuoteAvailable: dec("700")} // I = 20, q = 3
+	res := ModelTick(p, PMMState{}, m, readyCal)
+	depth := math.Log(1+0.1/0.8) / 0.1
+	buys, sells := sides(res.Actions.Places)
+	if len(buys) != 1 || len(sells) != 1 || !buys[0].Price.Equal(floorTick(99.35461479-depth)) ||
+		!sells[0].Price.Equal(ceilTick(99.56324936+depth)) {
+		t.Errorf("bids %+v asks %+v: want %s and %s\n%s", buys, sells, floorTick(99.35461479-depth), ceilTick(99.56324936+depth), res)
 	}
 }

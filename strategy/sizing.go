@@ -82,15 +82,23 @@ func (p SizingParams) PeriodsPerYear() float64 { return float64(yearOfBars) / fl
 
 // RealizedVol builds OHLC bars of the Bar interval from price samples on the run's clock (bars start at
 // multiples of Bar since the zero time, so 1m bars start on the minute, UTC) and estimates the annualised
-// volatility over the last Window of them. A bar with no sample repeats the previous close (a flat bar, as
-// exchange klines do); a gap longer than the bars the window needs restarts the estimator, so a day-long outage
-// does not read as a day of calm. It is the estimator's state, not an I/O object: the caller feeds it.
+// volatility over the last Window of them. For close_to_close and ewma a bar with no sample repeats the previous
+// close (a flat bar, as exchange klines do), so a move across a quiet stretch still lands in one return. Parkinson
+// reads ranges, and a bar with fewer than two samples has no range to read: such bars, and the bars of a gap,
+// are left out rather than entered as flat ones that would read as calm. A gap longer than the bars the window
+// needs restarts the estimator, so a day-long outage does not read as a day of calm. EWMA carries its recursion
+// from bar to bar (σ²_1 = r_1² once, at the start or after a restart), as RiskMetrics does, rather than
+// restarting at the oldest bar of the window. It is the estimator's state, not an I/O object: the caller feeds
+// it.
 type RealizedVol struct {
-	p        SizingParams
-	bars     []OHLC // completed bars, oldest first, at most p.BarsNeeded()
-	cur      OHLC
-	curStart time.Time // start of the bar being built; zero before the first sample
-	closes   []float64 // scratch for Value
+	p          SizingParams
+	bars       []OHLC // completed bars, oldest first, at most p.BarsNeeded()
+	cur        OHLC
+	curSamples int
+	curStart   time.Time // start of the bar being built; zero before the first sample
+	closes     []float64 // scratch for Value
+	ewmaVar    float64   // EWMA: σ² after the last completed bar's return
+	ewmaN      int       // EWMA: returns in the recursion since the start or the last restart
 }
 
 // NewRealizedVol returns an empty estimator.
@@ -113,25 +121,38 @@ func (v *RealizedVol) Observe(t time.Time, price float64) {
 	case v.curStart.IsZero():
 	case start.Equal(v.curStart):
 		v.cur.High, v.cur.Low, v.cur.Close = math.Max(v.cur.High, price), math.Min(v.cur.Low, price), price
+		v.curSamples++
 		return
 	case start.Before(v.curStart):
 		return
 	default:
-		v.closeBar(v.cur)
+		v.closeBar(v.cur, v.curSamples)
 		missing := int64(start.Sub(v.curStart)/v.p.Bar) - 1
 		if missing > int64(v.p.BarsNeeded()) {
-			v.bars = v.bars[:0]
-		} else {
+			v.bars, v.ewmaN = v.bars[:0], 0
+		} else if v.p.Estimator != EstimatorParkinson {
 			flat := OHLC{Open: v.cur.Close, High: v.cur.Close, Low: v.cur.Close, Close: v.cur.Close}
 			for range missing {
-				v.closeBar(flat)
+				v.closeBar(flat, 1)
 			}
 		}
 	}
-	v.cur, v.curStart = OHLC{Open: price, High: price, Low: price, Close: price}, start
+	v.cur, v.curStart, v.curSamples = OHLC{Open: price, High: price, Low: price, Close: price}, start, 1
 }
 
-func (v *RealizedVol) closeBar(b OHLC) {
+func (v *RealizedVol) closeBar(b OHLC, samples int) {
+	if v.p.Estimator == EstimatorParkinson && samples < 2 {
+		return
+	}
+	if v.p.Estimator == EstimatorEWMA && len(v.bars) > 0 {
+		r := math.Log(b.Close / v.bars[len(v.bars)-1].Close)
+		if v.ewmaN == 0 {
+			v.ewmaVar = r * r
+		} else {
+			v.ewmaVar = v.p.EWMALambda*v.ewmaVar + (1-v.p.EWMALambda)*r*r
+		}
+		v.ewmaN++
+	}
 	if len(v.bars) == v.p.BarsNeeded() {
 		copy(v.bars, v.bars[1:])
 		v.bars = v.bars[:len(v.bars)-1]
@@ -142,33 +163,40 @@ func (v *RealizedVol) closeBar(b OHLC) {
 // Bars reports the completed bars held and the number the estimator needs.
 func (v *RealizedVol) Bars() (have, need int) { return len(v.bars), v.p.BarsNeeded() }
 
-// Value is the annualised realized volatility in percent over the last window, and whether the window is full.
+// Value is the annualised realized volatility in percent over the last window, and whether it is ready: the
+// window is full and the mid moved. σ̂ = 0 (a frozen mid, or a stablecoin's flat window) is not a measurement of
+// calm to size up to max_factor on; it is not ready.
 func (v *RealizedVol) Value() (volPct float64, ready bool) {
 	if len(v.bars) < v.p.BarsNeeded() {
 		return 0, false
 	}
 	var perBar float64
 	var err error
-	if v.p.Estimator == EstimatorParkinson {
+	switch v.p.Estimator {
+	case EstimatorParkinson:
 		perBar, err = ParkinsonVol(v.bars)
-	} else {
+	case EstimatorEWMA:
+		perBar = math.Sqrt(v.ewmaVar)
+	default:
 		v.closes = v.closes[:0]
 		for _, b := range v.bars {
 			v.closes = append(v.closes, b.Close)
 		}
 		var returns []float64
 		if returns, err = LogReturns(v.closes); err == nil {
-			if v.p.Estimator == EstimatorEWMA {
-				perBar, err = EWMAVol(returns, v.p.EWMALambda)
-			} else {
-				perBar, err = CloseToCloseVol(returns)
-			}
+			perBar, err = CloseToCloseVol(returns)
 		}
 	}
-	if err != nil { // unreachable: Observe keeps only positive prices and the window holds enough bars
+	if err != nil || !(perBar > 0) { // err is unreachable: Observe keeps only positive prices
 		return 0, false
 	}
 	return Annualize(perBar, v.p.PeriodsPerYear()) * 100, true
+}
+
+// NeutralFactor is the factor while σ̂ is not known: the configured amounts (1), clamped to [min_factor,
+// max_factor] so that the bounds hold from the first tick (review M1: a max_factor of 0.5 caps the warm-up too).
+func (p SizingParams) NeutralFactor() decimal.Decimal {
+	return decimal.Min(decimal.Max(one, p.MinFactor), p.MaxFactor)
 }
 
 // SizingFactor is the order-amount factor of volatility-targeted sizing (quant.md §5.5 applied to order size):

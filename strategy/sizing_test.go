@@ -209,3 +209,65 @@ func BenchmarkTickWithAmountFactor(b *testing.B) {
 		_ = Tick(p, PMMState{}, m)
 	}
 }
+
+// EWMA carries its recursion across bars (RiskMetrics): with a window of 2, the closes 100, 102, 101, 103 give
+// σ² = λ(λr₁² + (1 − λ)r₂²) + (1 − λ)r₃², not a recursion restarted at r₂ when r₁ leaves the window (review M6).
+func TestRealizedVolEWMACarriesTheRecursionAcrossBars(t *testing.T) {
+	v, _ := NewRealizedVol(sizingParams(EstimatorEWMA, 2))
+	feedBars(v, 100, 100, 100, 102, 102, 102, 101, 101, 101, 103, 103, 103, 103)
+	r1, r2, r3 := math.Log(1.02), math.Log(101.0/102), math.Log(103.0/101)
+	want := math.Sqrt(0.94*(0.94*r1*r1+0.06*r2*r2)+0.06*r3*r3) * math.Sqrt(365*1440) * 100
+	if got, ready := v.Value(); !ready || math.Abs(got-want) > 1e-9*want {
+		t.Errorf("ewma = %v (ready %v), want %v", got, ready, want)
+	}
+}
+
+// σ̂ = 0 is not a volatility to size up to max_factor on (review M2): a frozen mid over the whole window, and
+// Parkinson on bars with a single sample each (bar = tick_interval), are not ready.
+func TestRealizedVolFlatWindowIsNotReady(t *testing.T) {
+	for _, est := range []VolEstimator{EstimatorCloseToClose, EstimatorEWMA, EstimatorParkinson} {
+		v, _ := NewRealizedVol(sizingParams(est, 2))
+		feedBars(v, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100)
+		if have, need := v.Bars(); have != need {
+			t.Fatalf("%s: %d of %d bars, want the window full", est, have, need)
+		}
+		if got, ready := v.Value(); ready {
+			t.Errorf("%s: frozen mid gives %v ready, want not ready", est, got)
+		}
+	}
+	// One sample per 1m bar: each bar's high equals its low even though the mid moves, so Parkinson would read
+	// σ̂ = 0. Those bars carry no range and are left out: never ready.
+	v, _ := NewRealizedVol(sizingParams(EstimatorParkinson, 2))
+	for i, price := range []float64{100, 101, 99, 102, 98, 103} {
+		v.Observe(barStart.Add(time.Duration(i)*time.Minute), price)
+	}
+	if got, ready := v.Value(); ready {
+		t.Errorf("parkinson on one sample per bar: %v ready, want not ready", got)
+	}
+	// A gap is not calm to Parkinson: the bars of a gap are not entered as flat ones. Bars 100–102 and 101–99,
+	// then no sample for 2 minutes, then a bar 100–104: the estimate is over the three bars with a range.
+	v, _ = NewRealizedVol(sizingParams(EstimatorParkinson, 3))
+	feedBars(v, 100, 102, 101, 101, 99, 100)
+	for i, price := range []float64{100, 104, 103} {
+		v.Observe(barStart.Add(4*time.Minute+time.Duration(i)*20*time.Second), price)
+	}
+	v.Observe(barStart.Add(5*time.Minute), 103)
+	h1, h2, h3 := math.Log(102.0/100), math.Log(101.0/99), math.Log(104.0/100)
+	want := math.Sqrt((h1*h1+h2*h2+h3*h3)/(4*3*math.Ln2)) * math.Sqrt(365*1440) * 100
+	if got, ready := v.Value(); !ready || math.Abs(got-want) > 1e-9*want {
+		t.Errorf("parkinson across a gap = %v (ready %v), want %v", got, ready, want)
+	}
+}
+
+// While σ̂ is unknown the factor is 1 within [min_factor, max_factor] (review M1): a max_factor of 0.5 caps the
+// warm-up at half the configured amounts, a min_factor of 2 raises it.
+func TestSizingNeutralFactorRespectsTheBounds(t *testing.T) {
+	tests := []struct{ min, max, want string }{{"0.1", "2", "1"}, {"0.1", "0.5", "0.5"}, {"2", "3", "2"}}
+	for _, tc := range tests {
+		p := sizingParams(EstimatorCloseToClose, 2)
+		p.MinFactor, p.MaxFactor = dec(tc.min), dec(tc.max)
+		if got := p.NeutralFactor(); !got.Equal(dec(tc.want)) {
+			t.Errorf("min %s max %s: neutral factor %s, want %s", tc.min, tc.max, got, tc.want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,28 +24,62 @@ import (
 type JournalExportOptions struct {
 	*GlobalOptions
 
-	What      string
-	Market    string
-	Connector string
-	RunID     int64
-	SinceText string
-	UntilText string
-	OutPath   string
+	What       string
+	Market     string
+	Connector  string
+	Account    string
+	Instrument string
+	RunID      int64
+	SinceText  string
+	UntilText  string
+	OutPath    string
 
 	since, until time.Time
+}
+
+// exportKind is one kind of record export writes (--what) and the filter flag it takes besides --connector, --run,
+// --since and --until, which all take. A filter flag given to a kind it does not apply to is refused rather than
+// ignored, so that `--what balances --market BTC-USDT` does not silently export every balance.
+type exportKind struct {
+	what, filter string
+}
+
+var exportKinds = []exportKind{
+	{"fills", "market"}, {"orders", "market"}, {"marks", "market"}, {"balances", "account"},
+	{"hedge-fills", "instrument"}, {"hedge-marks", "instrument"}, {"funding", "instrument"},
+}
+
+func exportKindNames() []string {
+	names := make([]string, len(exportKinds))
+	for i, k := range exportKinds {
+		names[i] = k.what
+	}
+	return names
+}
+
+// exportKindList names the kinds as help and errors do: "fills, orders, ... or funding".
+func exportKindList() string {
+	names := exportKindNames()
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // NewCmdJournalExport builds `mm journal export`; runF replaces the run function in tests.
 func NewCmdJournalExport(global *GlobalOptions, runF func(context.Context, *JournalExportOptions) error) *cobra.Command {
 	opts := &JournalExportOptions{GlobalOptions: global}
 	cmd := &cobra.Command{
-		Use:   "export --what fills|orders|marks",
-		Short: "Export fills, orders or marks as CSV, complete",
-		Long: `Write every fill, order or mark of the journal that matches the filters as CSV, to stdout or --out. Nothing
-is capped or sampled. Fills and marks use the column names of mm journal import (docs/CSV.md), so an export imports
-back unchanged; orders carry every column of the journal's orders table. Decimals are written exactly as stored,
-times as RFC 3339 UTC with milliseconds. The window is --since ≤ time < --until (for orders, their creation time);
-both take RFC 3339, Unix milliseconds or a date (2026-11-22, midnight UTC).
+		Use:   "export --what fills|orders|marks|balances|hedge-fills|hedge-marks|funding",
+		Short: "Export fills, orders, marks, balances or hedges as CSV, complete",
+		Long: `Write every record of one kind that matches the filters as CSV, to stdout or --out. Nothing is capped or
+sampled. Fills, marks, balances, hedge fills, hedge marks and funding use the column names of mm journal import
+(docs/CSV.md), so an export imports back unchanged; hedge fills carry their instrument's contract terms on every
+row, so they import into an empty journal (import hedge marks and funding with them or after them). Orders carry
+every column of the journal's orders table. Decimals are written exactly as stored, times as RFC 3339 UTC with
+milliseconds. Run ids, and the kind of a balance snapshot, are not exported.
+
+Filters: --connector (the venue, for hedge rows) and --run for every kind; --market for fills, orders and marks;
+--account for balances; --instrument for hedge fills, hedge marks and funding. The window is --since ≤ time <
+--until (for orders, their creation time); both take RFC 3339, Unix milliseconds or a date (2026-11-22, midnight
+UTC).
 
 --out writes to a temporary file beside FILE and renames it when complete, so FILE never holds a partial export.
 The journal is opened read-only; export works while mm run writes.
@@ -56,7 +92,12 @@ The journal is opened read-only; export works while mm run writes.
   mm journal export --what orders --run 3
 
   # a day of BTC-USDT marks
-  mm journal export --what marks --market BTC-USDT --since 2026-11-22 --until 2026-11-23 > marks.csv`,
+  mm journal export --what marks --market BTC-USDT --since 2026-11-22 --until 2026-11-23 > marks.csv
+
+  # a hedge, complete: its trades with their contract terms, its marks and its funding
+  mm journal export --what hedge-fills --instrument BTC-PERPETUAL --out hedge.csv
+  mm journal export --what hedge-marks --instrument BTC-PERPETUAL --out hedge_marks.csv
+  mm journal export --what funding --instrument BTC-PERPETUAL --out funding.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.Finalize(); err != nil {
@@ -69,27 +110,36 @@ The journal is opened read-only; export works while mm run writes.
 		},
 	}
 	flags := cmd.Flags()
-	flags.StringVar(&opts.What, "what", "", "what to export: fills, orders or marks (required)")
-	flags.StringVar(&opts.Market, "market", "", "only this market BASE-QUOTE")
-	flags.StringVar(&opts.Connector, "connector", "", "only this connector")
+	flags.StringVar(&opts.What, "what", "", "what to export: "+exportKindList()+" (required)")
+	flags.StringVar(&opts.Market, "market", "", "only this market BASE-QUOTE (fills, orders, marks)")
+	flags.StringVar(&opts.Connector, "connector", "", "only this connector (hedge rows: this venue)")
+	flags.StringVar(&opts.Account, "account", "", "only this account (balances)")
+	flags.StringVar(&opts.Instrument, "instrument", "", "only this hedge instrument (hedge-fills, hedge-marks, funding)")
 	flags.Int64Var(&opts.RunID, "run", 0, "only rows of this run id")
 	flags.StringVar(&opts.SinceText, "since", "", "only rows at or after this time")
 	flags.StringVar(&opts.UntilText, "until", "", "only rows before this time")
 	flags.StringVar(&opts.OutPath, "out", "", "write to FILE instead of stdout")
-	_ = cmd.RegisterFlagCompletionFunc("what", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"fills", "orders", "marks"}, cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc("what", fixedCompletion(exportKindNames()...))
 	return cmd
 }
 
 // Finalize checks the flags and parses the window.
 func (o *JournalExportOptions) Finalize() error {
-	switch o.What {
-	case "fills", "orders", "marks":
-	case "":
-		return usageErrorf("--what is required: fills, orders or marks")
-	default:
-		return usageErrorf("--what %q: want fills, orders or marks", o.What)
+	if o.What == "" {
+		return usageErrorf("--what is required: %s", exportKindList())
+	}
+	i := slices.IndexFunc(exportKinds, func(k exportKind) bool { return k.what == o.What })
+	if i < 0 {
+		return usageErrorf("--what %q: want %s", o.What, exportKindList())
+	}
+	kind := exportKinds[i]
+	for _, f := range []struct{ flag, value string }{
+		{"market", o.Market}, {"account", o.Account}, {"instrument", o.Instrument},
+	} {
+		if f.value != "" && f.flag != kind.filter {
+			return usageErrorf("--%s does not apply to --what %s; its filters are --%s, --connector, --run, --since "+
+				"and --until", f.flag, o.What, kind.filter)
+		}
 	}
 	if o.Output == outputJSON {
 		return usageErrorf("mm journal export writes CSV only; -o json is not supported")
@@ -151,13 +201,15 @@ func journalExportRun(ctx context.Context, opts *JournalExportOptions) error {
 			return err
 		}
 		write = func(w io.Writer) error { return interchange.WriteOrders(w, orders) }
-	default:
+	case "marks":
 		marks, err := j.Marks(ctx, journal.MarkFilter{Connector: opts.Connector, Market: opts.Market,
 			RunID: opts.RunID, Since: opts.since, Until: opts.until})
 		if err != nil {
 			return err
 		}
 		write = func(w io.Writer) error { return interchange.WriteMarks(w, marks) }
+	default:
+		write = streamExport(ctx, j, opts)
 	}
 	if opts.OutPath == "" {
 		out := bufio.NewWriterSize(opts.IO.Out, 1<<16)
@@ -167,6 +219,54 @@ func journalExportRun(ctx context.Context, opts *JournalExportOptions) error {
 		return out.Flush()
 	}
 	return writeFileAtomically(opts.OutPath, write)
+}
+
+// streamExport returns the writer of a balances or hedge export: it scans the journal while it writes, one row
+// at a time, so the export's size is not bounded by memory. A read error midway leaves a partial stdout (and exit
+// 1); --out is still all or nothing.
+func streamExport(ctx context.Context, j *journal.Journal, opts *JournalExportOptions) func(io.Writer) error {
+	hedges := journal.HedgeFilter{Venue: opts.Connector, Instrument: opts.Instrument, RunID: opts.RunID,
+		Since: opts.since, Until: opts.until}
+	switch opts.What {
+	case "balances":
+		return func(w io.Writer) error {
+			return streamRows(w, interchange.NewBalanceWriter, func(fn func(*journal.Balance) error) error {
+				return j.ScanBalances(ctx, journal.BalanceFilter{Connector: opts.Connector, Account: opts.Account,
+					RunID: opts.RunID, Since: opts.since, Until: opts.until}, fn)
+			})
+		}
+	case "hedge-fills":
+		return func(w io.Writer) error {
+			return streamRows(w, interchange.NewHedgeFillWriter, func(fn func(*journal.HedgeFillWithTerms) error) error {
+				return j.ScanHedgeFillsWithTerms(ctx, hedges, fn)
+			})
+		}
+	case "hedge-marks":
+		return func(w io.Writer) error {
+			return streamRows(w, interchange.NewHedgeMarkWriter, func(fn func(*journal.HedgeMark) error) error {
+				return j.ScanHedgeMarks(ctx, hedges, fn)
+			})
+		}
+	default: // funding; Finalize accepts no other kind
+		return func(w io.Writer) error {
+			return streamRows(w, interchange.NewFundingWriter, func(fn func(*journal.Funding) error) error {
+				return j.ScanFunding(ctx, hedges, fn)
+			})
+		}
+	}
+}
+
+// streamRows writes the header, then every record scan yields, then flushes.
+func streamRows[T any](w io.Writer, newWriter func(io.Writer) (*interchange.Writer[T], error),
+	scan func(func(*T) error) error) error {
+	rows, err := newWriter(w)
+	if err != nil {
+		return err
+	}
+	if err := scan(rows.Write); err != nil {
+		return err
+	}
+	return rows.Flush()
 }
 
 // writeFileAtomically writes through a temporary file in the target's directory (mode 0600: exports hold trades)

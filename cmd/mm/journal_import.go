@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 
@@ -139,6 +140,9 @@ func (o *JournalImportOptions) Finalize() error {
 
 // importFile is one input file and what became of it.
 type importFile struct {
+	// rows maps a record of the file to its data row when they are not one to one (hedge instruments: the row
+	// that first gave the terms); nil means record i is row i.
+	rows      []int
 	File      string `json:"file"`
 	Kind      string `json:"kind"`   // fills, marks, balances, hedge_instruments, hedge_fills, hedge_marks or funding
 	Format    string `json:"format"` // csv or binance-json
@@ -160,6 +164,8 @@ func journalImportRun(ctx context.Context, opts *JournalImportOptions) error {
 		}
 		return err
 	}
+	_, statErr := os.Stat(opts.JournalPath)
+	created := errors.Is(statErr, fs.ErrNotExist)
 	j, err := journal.Open(ctx, opts.JournalPath)
 	if err != nil {
 		return err
@@ -169,7 +175,10 @@ func journalImportRun(ctx context.Context, opts *JournalImportOptions) error {
 		err = closeErr
 	}
 	if errors.Is(err, journal.ErrInvalidRecord) {
-		return &ExitError{Code: exitUsage, Err: err}
+		if created { // bad input creates nothing, not even an empty journal
+			removeJournalFiles(opts.JournalPath)
+		}
+		return &ExitError{Code: exitUsage, Err: locateRecordError(summary, err)}
 	}
 	if err != nil {
 		return err
@@ -182,6 +191,38 @@ func journalImportRun(ctx context.Context, opts *JournalImportOptions) error {
 		summary.Files[i].New, summary.Files[i].Duplicate = c.New, c.Duplicate
 	}
 	return renderImportSummary(opts, summary)
+}
+
+// recordFiles are the summary kinds of the files each kind of journal.ImportRecordError comes from.
+var recordFiles = map[string]string{journal.KindHedgeInstrument: "hedge_instruments",
+	journal.KindHedgeFill: "hedge_fills", journal.KindHedgeMark: "hedge_marks", journal.KindFunding: "funding"}
+
+// locateRecordError turns a record the journal refused into an error naming the file, row and column it came from,
+// like the readers' errors; other errors are returned as they are.
+func locateRecordError(summary importSummary, err error) error {
+	var recErr *journal.ImportRecordError
+	if !errors.As(err, &recErr) {
+		return err
+	}
+	for _, f := range summary.Files {
+		if f.Kind != recordFiles[recErr.Kind] {
+			continue
+		}
+		row := recErr.Index
+		if f.rows != nil && row >= 1 && row <= len(f.rows) {
+			row = f.rows[row-1]
+		}
+		return &interchange.InputError{File: f.File, Row: row, Column: recErr.Column, Msg: recErr.Reason()}
+	}
+	return err
+}
+
+// removeJournalFiles removes a journal this import created, with its WAL and shared-memory files; best effort,
+// since the import has already failed.
+func removeJournalFiles(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix) //nolint:errcheck
+	}
 }
 
 // readImportFiles parses every given file before the journal is touched, so bad input writes nothing (and does not
@@ -227,7 +268,7 @@ func readImportFiles(opts *JournalImportOptions) (journal.ImportBatch, importSum
 			if err == nil && len(hedge.Instruments) > 0 {
 				// The contract terms the file gave get a summary line of their own.
 				summary.Files = append(summary.Files, importFile{File: name, Kind: "hedge_instruments", Format: "csv",
-					Rows: len(hedge.Instruments)})
+					Rows: len(hedge.Instruments), rows: hedge.InstrumentRows})
 			}
 			return "csv", len(batch.HedgeFills), err
 		}},

@@ -43,6 +43,10 @@ func TestJournalMigrateBringsAnOlderJournalToThisSchema(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "migrated to schema v"+strconv.Itoa(journal.LatestSchemaVersion())) {
 		t.Fatalf("migrate: exit %d, %q %q", code, stdout, stderr)
 	}
+	// The message names the backup itself, not a pattern.
+	if !strings.HasSuffix(stdout, "the journal as it was is kept as "+path+".bak-v1\n") {
+		t.Errorf("migrate says %q; want the backup's path %s.bak-v1", stdout, path)
+	}
 	if _, err := os.Stat(path + ".bak-v1"); err != nil {
 		t.Errorf("no backup of the schema-1 journal: %v", err)
 	}

@@ -35,7 +35,7 @@ func NewCmdPnL(global *GlobalOptions, runF func(context.Context, *PnLOptions) er
 		Short: "Decompose PnL into spread capture, inventory mark-to-market, fees and hedge PnL",
 		Long: `Decompose the profit of the journal's fills (reference/quant.md §4):
 
-  total = spread capture + inventory PnL − fees + hedge PnL + funding
+  total = spread capture + inventory PnL − fees + hedge PnL + funding + fx translation
 
 Spread capture is each fill against the mid at fill, ε·n·(m_fill − p): the edge the maker earned. Inventory PnL
 is the position times every mid change, q·Δm: what holding inventory made or lost while the price moved. Fees are
@@ -46,11 +46,15 @@ Hedge instruments (perpetuals and futures journaled by a hedge adapter or import
 --hedge-fills/--hedge-marks/--funding) get rows of their own, in their quote asset: hedge PnL is the position's
 mark-to-market plus the edge of its fills against the mark, gross of fees and funding. A linear contract makes
 N·size·(F1 − F0); an inverse (coin-margined) contract makes N·face·(1/F0 − 1/F1) coin, valued at the contract's
-mark (reference/quant.md §5.2), and the coin figures are in the hedges section. Funding is the payments received
-(positive) or paid. Totals add markets and hedges of the same quote asset.
+mark (reference/quant.md §5.2), and the coin figures are in the hedges section. An inverse hedge account's coin is
+revalued at every mark: the coin basis of the open lots goes to hedge PnL, the rest (realized coin, coin fees and
+funding) to fx translation, quant.md §4.3's FX-translation term. Funding is the payments received (positive) or
+paid. Totals add markets and hedges of the same quote asset. A position opened before --since is held in the window
+and valued at its marks, with or without fills in it.
 
 equity_change is each row's change of value (cash + position × mid) computed directly from the replayed
-balances, and residual = equity_change − total, which is exactly 0 when the attribution is right. When the journal
+balances (a hedge's from its account's value at the row's start and end), and residual = equity_change − total,
+which is exactly 0 when the attribution is right. When the journal
 has balance snapshots at the start and end of the window, the equity change between them is printed as a check
 too; a non-zero residual there is a flow the fills do not explain (a deposit, a withdrawal, a missing fill).
 

@@ -35,6 +35,7 @@ type pnlRowJSON struct {
 	Fees          string `json:"fees"`
 	HedgePnL      string `json:"hedge_pnl"`
 	Funding       string `json:"funding"`
+	FXTranslation string `json:"fx_translation"`
 	Total         string `json:"total"`
 	EquityChange  string `json:"equity_change"`
 	Residual      string `json:"residual"`
@@ -64,6 +65,7 @@ type pnlHedgeJSON struct {
 	HedgePnL          string `json:"hedge_pnl"`
 	Fees              string `json:"fees"`
 	Funding           string `json:"funding"`
+	FXTranslation     string `json:"fx_translation"`
 	Total             string `json:"total"`
 	EquityChange      string `json:"equity_change"`
 	Residual          string `json:"residual"`
@@ -105,8 +107,8 @@ func toHedgeJSON(h analysis.HedgePnL) pnlHedgeJSON {
 		Fills: w.Fills, VolumeContracts: h.VolumeContracts.String(), VolumeQuote: w.VolumeQuote.String(),
 		PositionContracts: h.Position.String(), Mark: nullString(h.Mark), SpreadCapture: h.SpreadCapture.String(),
 		InventoryPnL: h.InventoryPnL.String(), HedgePnL: w.HedgePnL.String(), Fees: w.Fees.String(),
-		Funding: w.Funding.String(), Total: w.Total.String(), EquityChange: w.EquityChange.String(),
-		Residual: w.Residual.String(), Realized: lotPnL(w.Realized), Unrealized: lotPnL(w.Unrealized),
+		Funding: w.Funding.String(), FXTranslation: w.FXTranslation.String(), Total: w.Total.String(),
+		EquityChange: w.EquityChange.String(), Residual: w.Residual.String(), Realized: lotPnL(w.Realized), Unrealized: lotPnL(w.Unrealized),
 		ExposureBase: nullString(h.ExposureBase), HedgePnLCoin: nullString(h.PnLCoin),
 		ExposureCoin: nullString(h.ExposureCoin), CoinDelta: nullString(h.DeltaCoin)}
 	if h.RealizedCoin.Valid {
@@ -141,7 +143,8 @@ type markoutJSON struct {
 func pnlRow(p analysis.PnL) pnlRowJSON {
 	return pnlRowJSON{Fills: p.Fills, VolumeBase: p.VolumeBase.String(), VolumeQuote: p.VolumeQuote.String(),
 		SpreadCapture: p.SpreadCapture.String(), InventoryPnL: p.InventoryPnL.String(), Fees: p.Fees.String(),
-		HedgePnL: p.HedgePnL.String(), Funding: p.Funding.String(), Total: p.Total.String(),
+		HedgePnL: p.HedgePnL.String(), Funding: p.Funding.String(), FXTranslation: p.FXTranslation.String(),
+		Total:        p.Total.String(),
 		EquityChange: p.EquityChange.String(), Residual: p.Residual.String(), Realized: lotPnL(p.Realized),
 		Unrealized: lotPnL(p.Unrealized)}
 }
@@ -223,8 +226,9 @@ func renderPnL(opts *PnLOptions, r analysis.PnLReport) error {
 	}
 	for _, quote := range sortedQuotes(r) {
 		t := r.Totals[quote]
-		fmt.Fprintf(out, "total (%s): spread %s + inventory %s − fees %s + hedge %s + funding %s = %s; equity change %s, residual %s\n",
-			quote, t.SpreadCapture, t.InventoryPnL, t.Fees, t.HedgePnL, t.Funding, t.Total, t.EquityChange, t.Residual)
+		fmt.Fprintf(out, "total (%s): spread %s + inventory %s − fees %s + hedge %s + funding %s + fx translation %s = %s; "+
+			"equity change %s, residual %s\n", quote, t.SpreadCapture, t.InventoryPnL, t.Fees, t.HedgePnL, t.Funding,
+			t.FXTranslation, t.Total, t.EquityChange, t.Residual)
 	}
 	for _, m := range r.Markets {
 		if c := m.BalanceCheck; c != nil {
@@ -258,10 +262,10 @@ func renderPnL(opts *PnLOptions, r analysis.PnLReport) error {
 
 func pnlTable(r analysis.PnLReport, forCSV bool) Table {
 	header := []string{"connector", "market", "bucket", "fills", "spread_capture", "inventory_pnl", "fees",
-		"hedge_pnl", "funding", "total", "equity_change", "residual", "realized", "unrealized"}
+		"hedge_pnl", "funding", "fx_translation", "total", "equity_change", "residual", "realized", "unrealized"}
 	if !forCSV {
 		header = []string{"connector", "market", r.Query.By, "fills", "spread capture", "inventory", "fees",
-			"hedge", "funding", "total", "equity change", "residual", "realized", "unrealized"}
+			"hedge", "funding", "fx translation", "total", "equity change", "residual", "realized", "unrealized"}
 	}
 	// Per market, the bucket column would only repeat the market.
 	byMarket := r.Query.By == analysis.ByMarket
@@ -277,7 +281,7 @@ func pnlTable(r analysis.PnLReport, forCSV bool) Table {
 			p := b.PnL
 			row := []string{m.Connector, m.Market, b.Key, strconv.Itoa(p.Fills),
 				p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
-				p.Funding.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
+				p.Funding.String(), p.FXTranslation.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
 				lotPnL(p.Realized), lotPnL(p.Unrealized)}
 			if byMarket {
 				row = append(row[:2:2], row[3:]...)
@@ -290,7 +294,7 @@ func pnlTable(r analysis.PnLReport, forCSV bool) Table {
 			p := b.PnL
 			row := []string{h.Instrument.Venue, h.Instrument.Instrument, b.Key, strconv.Itoa(p.Fills),
 				p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
-				p.Funding.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
+				p.Funding.String(), p.FXTranslation.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
 				lotPnL(p.Realized), lotPnL(p.Unrealized)}
 			if byMarket {
 				row = append(row[:2:2], row[3:]...)
@@ -312,7 +316,10 @@ func hedgeLine(h analysis.HedgePnL) string {
 	line += fmt.Sprintf("; hedge PnL %s %s (spread %s, inventory %s)", h.Window.HedgePnL, terms.QuoteAsset,
 		h.SpreadCapture, h.InventoryPnL)
 	if h.PnLCoin.Valid {
-		line += fmt.Sprintf(" = %s %s of coin PnL", h.PnLCoin.Decimal, terms.SettleAsset)
+		// Two figures side by side, not an equation: the coin PnL is valued at each mark, and the coin the account
+		// already held is revalued apart (fx translation).
+		line += fmt.Sprintf("; coin PnL %s %s; fx translation %s %s", h.PnLCoin.Decimal, terms.SettleAsset,
+			h.Window.FXTranslation, terms.QuoteAsset)
 	}
 	if h.ExposureCoin.Valid {
 		line += fmt.Sprintf("; exposure %s %s, coin delta %s %s per %s", h.ExposureCoin.Decimal, terms.SettleAsset,

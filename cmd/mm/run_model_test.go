@@ -187,4 +187,27 @@ strategy:
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Errorf("the journal exists after a bad config (%v)", err)
 	}
+	// The holes of review M3: each is exit 2 with its key and line, not a run that fails later or never quotes.
+	base := strings.TrimSuffix(cfg, "  max_inventory: 0.1\n  risk_factor: -1\n")
+	for _, tc := range []struct{ extra, want string }{
+		{"  kind: avellaneda\n  horizon: 0\n", "bot.yaml:11: strategy.horizon must be > 0"},
+		{"  kind: avellaneda\n  max_inventory: 0.1\n  sigma: 0\n", "bot.yaml:12: strategy.sigma must be > 0 for the infinite-horizon textbook model"},
+		{"  kind: avellaneda\n  horizon: 30\n  omega: 1\n", "bot.yaml:12: strategy.omega is the discount of the infinite-horizon textbook model"},
+		{"  max_inventory: 0.1\n  order_levels: 0\n", "bot.yaml:12: strategy.order_levels must be between 1 and"},
+	} {
+		text := strings.Replace(base, "  kind: glft\n", "", 1) + tc.extra
+		if !strings.Contains(tc.extra, "kind:") {
+			text = base + tc.extra
+		}
+		if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := run(t, "run", "--config", cfgPath, "--journal", db)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q: want 2 and %q", tc.extra, code, stderr, tc.want)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Errorf("%q: the journal exists after a bad config (%v)", tc.extra, err)
+		}
+	}
 }

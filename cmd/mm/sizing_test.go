@@ -16,6 +16,8 @@ func TestBadSizingAndBlackoutsExitTwoAndWriteNothing(t *testing.T) {
 		{"window", "  sizing: {target_vol: 60, window: 1}\n", ":9: strategy.sizing.window must be between 2 and 10000 bars (got 1)"},
 		{"zero target", "  sizing: {target_vol: 0}\n", ":9: strategy.sizing.target_vol must be > 0 and ≤ 1000"},
 		{"min above max", "  sizing: {target_vol: 60, min_factor: 3, max_factor: 2}\n", ":9: strategy.sizing.min_factor must be ≤ strategy.sizing.max_factor (got 3 > 2)"},
+		{"parkinson bar = tick", "  sizing: {target_vol: 60, estimator: parkinson, bar: 1s}\n",
+			":9: strategy.sizing.bar must be ≥ 2 × run.tick_interval (2s) for estimator parkinson"},
 		{"end before start", "risk:\n  blackouts:\n    - {start: 2024-01-02T00:00:00Z, end: 2024-01-01T00:00:00Z, action: pause}\n",
 			":11: risk.blackouts[0].end must be after start"},
 		{"bad HH:MM", "risk:\n  blackouts:\n    - {daily: \"7:00-08:00\", action: pause}\n", ":11: risk.blackouts[0].daily must be HH:MM-HH:MM"},

@@ -100,12 +100,26 @@ func (c *Config) validateModel(ck *checker, complete bool) {
 	ck.decimal(p+"level_distances", m.LevelDistances, atLeast("0"))
 	c.validateWindow(ck)
 	if m.Horizon.Valid {
-		ck.decimal(p+"horizon", m.Horizon.Decimal, timer(atLeast("0")))
+		// The engine reads horizon ≤ 0 as "no horizon", the infinite-horizon model, which needs omega or a bound:
+		// a 0 here would pass validation and fail at run time, so the infinite model is asked for by leaving
+		// horizon out.
+		if !timer(above("0")).ok(m.Horizon.Decimal) {
+			ck.fail(p+"horizon", "must be > 0 and ≤ %s seconds, or left out for the infinite-horizon model (got %s)",
+				maxSeconds, m.Horizon.Decimal)
+		}
 		if m.ExecutionTimeframeMode != "infinite" {
 			ck.fail(p+"horizon", "is the rolling horizon of execution_timeframe_mode infinite; a window's end sets τ")
 		}
 	}
 	ck.decimal(p+"omega", m.Omega, atLeast("0"))
+	if c.IsSet(p+"omega") && (m.Horizon.Valid || m.ExecutionTimeframeMode != "infinite") {
+		// ω discounts the infinite-horizon model only; with a horizon τ sets the risk term and ω would be ignored.
+		ck.fail(p+"omega", "is the discount of the infinite-horizon textbook model; it does not apply with %s",
+			map[bool]string{true: "strategy.horizon", false: "execution_timeframe_mode " + m.ExecutionTimeframeMode}[m.Horizon.Valid])
+	}
+	if s.OrderLevels == 0 {
+		ck.fail(p+"order_levels", "must be between 1 and %d for strategy.kind %s: 0 quotes nothing (got 0)", maxOrderLevels, s.Kind)
+	}
 	for _, opt := range []struct {
 		key   string
 		value decimal.NullDecimal
@@ -117,6 +131,12 @@ func (c *Config) validateModel(ck *checker, complete bool) {
 		}
 	}
 	c.validateInventoryBound(ck)
+	if textbookInfinite := c.Strategy.Kind == "avellaneda" && m.Variant == "textbook" &&
+		m.ExecutionTimeframeMode == "infinite" && !m.Horizon.Valid; textbookInfinite && m.Omega.IsZero() &&
+		m.Sigma.Valid && m.Sigma.Decimal.IsZero() {
+		ck.fail(p+"sigma", "must be > 0 for the infinite-horizon textbook model without strategy.omega: "+
+			"ω = ½γ²σ²(Q + 1)² would be 0 and the model would never quote (got 0)")
+	}
 	c.validateBuffers(ck)
 }
 
@@ -277,7 +297,7 @@ func (c *Config) validateWindow(ck *checker) {
 				m.ExecutionTimeframeMode, keys[0], keys[1], format)
 			return
 		}
-		t, err := time.Parse(layout, values[i])
+		t, err := parseWindowClock(layout, values[i], key == "end_time")
 		if err != nil {
 			ck.fail(p+key, "must be %s in UTC, for example %q (got %q)", format, example, values[i])
 			return
@@ -287,10 +307,19 @@ func (c *Config) validateWindow(ck *checker) {
 	if !times[0].Before(times[1]) {
 		wrap := ""
 		if layout == timeLayout {
-			wrap = "; a daily window does not wrap midnight"
+			wrap = "; a daily window does not wrap midnight (end_time 24:00:00 runs to midnight)"
 		}
 		ck.fail(p+keys[1], "must be after strategy.%s (got %s ≤ %s)%s", keys[0], values[1], values[0], wrap)
 	}
+}
+
+// parseWindowClock parses a timeframe time; end_time may be 24:00:00, the end of the day, as blackout windows
+// allow 24:00 (a daily window does not wrap midnight, so a window up to midnight needs it).
+func parseWindowClock(layout, value string, isEnd bool) (time.Time, error) {
+	if isEnd && layout == timeLayout && value == "24:00:00" {
+		return time.Date(0, 1, 2, 0, 0, 0, 0, time.UTC), nil
+	}
+	return time.Parse(layout, value)
 }
 
 // ModelParams converts a model strategy's section into the engine's units: percent keys to fractions where
@@ -321,8 +350,8 @@ func (c *Config) ModelParams() strategy.ModelParams {
 		p.Window.Start, _ = time.Parse(datetimeLayout, m.StartDatetime)
 		p.Window.End, _ = time.Parse(datetimeLayout, m.EndDatetime)
 	case strategy.TimeframeDailyBetweenTimes:
-		start, _ := time.Parse(timeLayout, m.StartTime)
-		end, _ := time.Parse(timeLayout, m.EndTime)
+		start, _ := parseWindowClock(timeLayout, m.StartTime, false)
+		end, _ := parseWindowClock(timeLayout, m.EndTime, true)
 		midnight := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
 		p.Window.DailyStart, p.Window.DailyEnd = start.Sub(midnight), end.Sub(midnight)
 	}

@@ -41,6 +41,12 @@ func TestModelDefaultsAndConversion(t *testing.T) {
 		p.Gamma != 1 || !p.Delta.IsZero() {
 		t.Errorf("params %+v", p)
 	}
+	// end_time 24:00:00 runs to midnight, as a blackout's 24:00 does (review M3)
+	cfg = mustParse(t, modelBase+"  kind: avellaneda\n  variant: hummingbot\n  execution_timeframe_mode: daily_between_times\n"+
+		"  start_time: \"22:00:00\"\n  end_time: \"24:00:00\"\n")
+	if p = cfg.ModelParams(); p.Window.DailyStart != 22*time.Hour || p.Window.DailyEnd != 24*time.Hour {
+		t.Errorf("window %+v, want 22:00 to 24:00", p.Window)
+	}
 	cfg = mustParse(t, modelBase+"  kind: avellaneda\n  execution_timeframe_mode: from_date_to_date\n"+
 		"  start_datetime: 2024-08-08 23:55:00\n  end_datetime: \"2024-08-09 00:00:00\"\n")
 	p = cfg.ModelParams()
@@ -71,7 +77,14 @@ func TestModelBadValues(t *testing.T) {
 		{"  kind: glft\n  max_inventory: 0.1\n  intensity_k: 0\n", "bot.yaml:12: strategy.intensity_k must be > 0 (got 0)"},
 		{"  kind: glft\n  max_inventory: 0.1\n  intensity_a: -2\n", "bot.yaml:12: strategy.intensity_a must be > 0 (got -2)"},
 		{"  kind: glft\n  max_inventory: 0.1\n  sigma: -1\n", "bot.yaml:12: strategy.sigma must be ≥ 0 (got -1)"},
-		{"  kind: avellaneda\n  horizon: -1\n", "bot.yaml:11: strategy.horizon must be ≥ 0 and ≤ 31536000 (got -1)"},
+		{"  kind: avellaneda\n  horizon: -1\n", "bot.yaml:11: strategy.horizon must be > 0 and ≤ 31536000 seconds, or left out for the infinite-horizon model (got -1)"},
+		// review M3: the holes that validated but never quoted, or failed only at run time
+		{"  kind: avellaneda\n  horizon: 0\n", "bot.yaml:11: strategy.horizon must be > 0 and ≤ 31536000 seconds, or left out for the infinite-horizon model (got 0)"},
+		{"  kind: avellaneda\n  max_inventory: 0.1\n  sigma: 0\n", "bot.yaml:12: strategy.sigma must be > 0 for the infinite-horizon textbook model without strategy.omega"},
+		{"  kind: avellaneda\n  horizon: 30\n  omega: 0.5\n", "bot.yaml:12: strategy.omega is the discount of the infinite-horizon textbook model; it does not apply with strategy.horizon"},
+		{"  kind: avellaneda\n  execution_timeframe_mode: from_date_to_date\n  start_datetime: 2024-08-08 23:55:00\n  end_datetime: 2024-08-09 00:00:00\n  omega: 0.5\n",
+			"bot.yaml:14: strategy.omega is the discount of the infinite-horizon textbook model; it does not apply with execution_timeframe_mode from_date_to_date"},
+		{"  kind: glft\n  max_inventory: 0.1\n  order_levels: 0\n", "bot.yaml:12: strategy.order_levels must be between 1 and"},
 		{"  kind: avellaneda\n  horizon: 5\n  order_amount_shape_factor: -0.1\n", "bot.yaml:12: strategy.order_amount_shape_factor must be between 0 and 1 (got -0.1)"},
 		{"  kind: avellaneda\n  variant: hummingbot\n  execution_timeframe_mode: daily_between_times\n  start_time: \"10:00:00\"\n  end_time: \"09:00:00\"\n",
 			"bot.yaml:14: strategy.end_time must be after strategy.start_time (got 09:00:00 ≤ 10:00:00)"},

@@ -113,6 +113,10 @@ func (c *Config) validateSizing(ck *checker) {
 	ck.duration(p+"bar", s.Bar, time.Second, 24*time.Hour, "")
 	if tick := c.Run.TickInterval; s.Bar < tick {
 		ck.fail(p+"bar", "must be ≥ run.tick_interval %s: bars are built from the mid at each tick (got %s)", tick, s.Bar)
+	} else if s.Estimator == string(strategy.EstimatorParkinson) && s.Bar < 2*tick {
+		// Parkinson reads each bar's high and low: with one mid per bar they are equal and σ̂ is always 0.
+		ck.fail(p+"bar", "must be ≥ 2 × run.tick_interval (%s) for estimator parkinson: a bar needs several mids to have a high and a low (got %s)",
+			Duration(2*time.Duration(tick)), s.Bar)
 	}
 	if !c.IsSet(p + "target_vol") {
 		ck.fail(p+"target_vol", "is required: the annualised volatility in percent at which orders keep their configured amounts (for example 60)")

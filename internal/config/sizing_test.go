@@ -55,6 +55,9 @@ func TestSizingAndBlackoutErrors(t *testing.T) {
 			"strategy.sizing.ewma_lambda is for estimator ewma only (estimator is close_to_close)"},
 		{"bar below tick", "  sizing:\n    target_vol: 60\n    bar: 1s\nrun:\n  tick_interval: 2s\n",
 			"strategy.sizing.bar must be ≥ run.tick_interval 2s"},
+		// review M2: one mid per bar gives Parkinson high = low, σ̂ = 0, factor = max_factor for ever
+		{"parkinson bar = tick", "  sizing:\n    target_vol: 60\n    estimator: parkinson\n    bar: 2s\nrun:\n  tick_interval: 2s\n",
+			"strategy.sizing.bar must be ≥ 2 × run.tick_interval (4s) for estimator parkinson: a bar needs several mids to have a high and a low (got 2s)"},
 		{"unknown key", "  sizing:\n    target_vol: 60\n    windw: 3\n", `bot.yaml:8: unknown key "windw" in strategy.sizing (did you mean window?)`},
 		{"iv use", "  sizing:\n    target_vol: 60\n    iv_source: {path: iv.csv, use: min}\n",
 			`strategy.sizing.iv_source.use must be max or implied (got "min")`},

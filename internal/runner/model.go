@@ -42,7 +42,7 @@ func (r *run) modelTrade(ev sdk.Event, t sdk.PublicTrade) {
 		return
 	}
 	if len(r.model.trades) >= maxPendingTrades {
-		// No tick for a long while (a blackout pause skips the strategy): keep the newest trades only.
+		// No tick with a mid for a long while: keep the newest trades only.
 		r.model.trades = append(r.model.trades[:0], r.model.trades[maxPendingTrades/2:]...)
 	}
 	r.model.trades = append(r.model.trades, strategy.ModelTrade{Time: eventTime(ev, r.now),
@@ -53,6 +53,31 @@ func (r *run) modelTrade(ev sdk.Event, t sdk.PublicTrade) {
 // strategy.ModelTick, log state changes, then send the cancels and places like a PMM tick.
 func (r *run) modelTick(ctx context.Context) error {
 	m := r.model
+	if err := r.modelObserve(); err != nil {
+		return err
+	}
+	result := strategy.ModelTick(m.params, r.state, r.snapshot(), m.cal.Calibration())
+	r.state = result.State
+	m.quote, m.quoted = result.Quote, result.Quoted
+	r.logModelStatus(result)
+	if r.opts.Explain {
+		fmt.Fprintf(r.opts.Stderr, "%s\n", result)
+	}
+	r.warnDropped(result.Explain)
+	if err := r.cancel(ctx, result.Actions.Cancels); err != nil {
+		return err
+	}
+	return r.place(ctx, result.Actions.Places)
+}
+
+// modelObserve feeds the estimators this tick's mid and the public trades since the last tick. It runs on every
+// tick, paused or not: a blackout pause stops quoting, not watching the market, so σ, A and k after the pause
+// are those of the market during it (review H3), not of one step spanning the pause from a stale mid.
+func (r *run) modelObserve() error {
+	m := r.model
+	if m == nil {
+		return nil
+	}
 	if m.cal == nil {
 		cal, err := strategy.NewModelCalibrator(m.params.Calibration, r.rules.Tick.InexactFloat64())
 		if err != nil {
@@ -60,22 +85,11 @@ func (r *run) modelTick(ctx context.Context) error {
 		}
 		m.cal = cal
 	}
-	snap := r.snapshot()
-	if snap.Mid.Sign() > 0 {
-		m.cal.Observe(r.now, snap.Mid.InexactFloat64(), m.trades)
+	if mid := r.mid(); mid.Sign() > 0 {
+		m.cal.Observe(r.now, mid.InexactFloat64(), m.trades)
+		m.trades = m.trades[:0]
 	}
-	m.trades = m.trades[:0]
-	result := strategy.ModelTick(m.params, r.state, snap, m.cal.Calibration())
-	r.state = result.State
-	m.quote, m.quoted = result.Quote, result.Quoted
-	r.logModelStatus(result)
-	if r.opts.Explain {
-		fmt.Fprintf(r.opts.Stderr, "%s\n", result)
-	}
-	if err := r.cancel(ctx, result.Actions.Cancels); err != nil {
-		return err
-	}
-	return r.place(ctx, result.Actions.Places)
+	return nil
 }
 
 // logModelStatus logs once when the model enters or leaves a state (ready, not ready with why, outside the

@@ -96,3 +96,59 @@ func TestStatusLineShowsTheModelState(t *testing.T) {
 		t.Errorf("status line %q", logs.String())
 	}
 }
+
+// A blackout pause stops quoting, not watching (review H3): the estimators observe every paused tick, so the
+// first tick after a 20 s pause at the start of the feed has 21 mids and 20 intensity steps, not 1 mid and 0 steps
+// from a stale mid; and once calibrated, σ, A and k are those of the same run without the pause (the synthetic
+// feed's mids and public trades do not depend on our orders).
+func TestModelCalibrationContinuesThroughABlackoutPause(t *testing.T) {
+	explainOf := func(conf string) string {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "bot.yaml")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var explain bytes.Buffer
+		res, err := runFor(t, context.Background(), cfg, filepath.Join(dir, "mm.db"), time.Minute, func(o *Options) {
+			o.Logger = slog.New(slog.DiscardHandler)
+			o.Explain, o.Stderr = true, &explain
+		})
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("run: %v (exit %d)", err, res.ExitCode)
+		}
+		return explain.String()
+	}
+	paused := explainOf(strings.Replace(glftConfig, "run:\n", `risk:
+  blackouts:
+    - {start: "2024-01-01T00:00:00Z", end: "2024-01-01T00:00:20Z", action: pause}
+run:
+`, 1))
+	unpaused := explainOf(glftConfig)
+	var firstModelTick string
+	for _, line := range strings.Split(paused, "\n") {
+		if strings.Contains(line, " model ") {
+			firstModelTick = line
+			break
+		}
+	}
+	if !strings.Contains(firstModelTick, "2024-01-01T00:00:20Z model not_ready (volatility 21/30 mids, intensity 20/30 steps)") {
+		t.Errorf("first model tick after the pause:\n%s\nwant at 00:00:20 with 21/30 mids and 20/30 steps", firstModelTick)
+	}
+	// The estimates at 00:00:45, 15 s after both runs are calibrated: "sigma=… A=… k=…" up to q, which differs.
+	estimates := func(explain string) string {
+		_, after, ok := strings.Cut(explain, "tick 2024-01-01T00:00:45Z model ready")
+		_, numbers, ok2 := strings.Cut(after, "\n  sigma=")
+		numbers, _, ok3 := strings.Cut(numbers, " q=")
+		if !ok || !ok2 || !ok3 {
+			t.Fatalf("no ready tick at 00:00:45 in:\n%s", explain)
+		}
+		return numbers
+	}
+	if got, want := estimates(paused), estimates(unpaused); got != want {
+		t.Errorf("after the pause: sigma=%s, want the estimates without the pause: sigma=%s", got, want)
+	}
+}

@@ -35,7 +35,7 @@ type sizer struct {
 	ready     bool                   // the sizing factor is from a volatility (not the not-ready 1)
 	volPct    float64                // the volatility the factor came from, annualised percent
 	volSource string                 // realized, implied or max(...)
-	factor    decimal.Decimal        // the sizing factor (1 while not ready)
+	factor    decimal.Decimal        // the sizing factor (NeutralFactor while not ready)
 	noIVWarn  bool                   // warned that the implied-vol file does not cover the clock yet
 	announced bool                   // the sizing state (ready or not) was logged once
 	cancelled map[string]bool        // own orders a pause already cancelled
@@ -58,7 +58,7 @@ func newSizer(r *run) (*sizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("strategy.sizing: %w", err)
 	}
-	s.vol = vol
+	s.vol, s.factor = vol, params.NeutralFactor()
 	if s.iv, err = r.cfg.ImpliedVol(); err != nil {
 		return nil, err
 	}
@@ -91,8 +91,9 @@ func (r *run) updateSizing(ctx context.Context) (paused bool, err error) {
 }
 
 // observe feeds the estimator and recomputes the factor: target_vol/σ̂ with σ̂ the realized volatility, or with
-// iv_source the implied one (use: implied) or the larger of both (use: max). Until σ̂ is known the factor is 1:
-// the configured amounts, with "sizing not ready" in the log and the status line, rather than no quotes at all.
+// iv_source the implied one (use: implied) or the larger of both (use: max). Until σ̂ is known the factor is 1
+// clamped to [min_factor, max_factor] (NeutralFactor): the configured amounts within the configured bounds, with
+// "sizing not ready" in the log and the status line, rather than no quotes at all.
 func (s *sizer) observe(r *run, mid decimal.Decimal) {
 	if mid.Sign() > 0 {
 		s.vol.Observe(r.now, mid.InexactFloat64())
@@ -117,7 +118,7 @@ func (s *sizer) observe(r *run, mid decimal.Decimal) {
 		if s.ready || !s.announced {
 			r.log.Warn("sizing not ready: quoting at the configured amounts", "reason", s.notReadyReason())
 		}
-		s.ready, s.announced, s.factor = false, true, decimal.NewFromInt(1)
+		s.ready, s.announced, s.factor = false, true, s.params.NeutralFactor()
 		return
 	}
 	factor, err := strategy.SizingFactor(s.params, vol)
@@ -154,6 +155,9 @@ func (s *sizer) notReadyReason() string {
 		return "no implied volatility at or before the run's clock"
 	}
 	have, need := s.vol.Bars()
+	if have >= need {
+		return fmt.Sprintf("the mid did not move over the last %d bars of %s (σ̂ = 0)", have, config.Duration(s.params.Bar))
+	}
 	return fmt.Sprintf("%d of %d bars of %s", have, need, config.Duration(s.params.Bar))
 }
 

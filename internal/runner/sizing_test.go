@@ -290,3 +290,26 @@ func TestShrinkBelowTheMinimumNotionalWarnsOnce(t *testing.T) {
 		t.Error("no log when the window ended and the levels came back")
 	}
 }
+
+// Before σ̂ is known the orders are the configured amounts clamped to the factor bounds (review M1): with
+// max_factor 0.5 the warm-up quotes 0.01 × 0.5 = 0.005, never the uncapped 0.01.
+func TestSizingWarmUpRespectsMaxFactor(t *testing.T) {
+	dir := t.TempDir()
+	cfg := sizingConfig(t, dir, `  sizing:
+    target_vol: 50
+    window: 30
+    bar: 1m
+    min_factor: 0.1
+    max_factor: 0.5
+`, "")
+	dbPath := filepath.Join(dir, "mm.db")
+	res, err := runFor(t, context.Background(), cfg, dbPath, 2*time.Minute, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range runOrders(t, dbPath, res.RunID) {
+		if !o.Amount.Equal(decimal.RequireFromString("0.005")) {
+			t.Errorf("warm-up order at %s amount %s, want 0.005 (0.01 × max_factor 0.5)", o.CreatedAt, o.Amount)
+		}
+	}
+}

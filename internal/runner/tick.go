@@ -34,6 +34,9 @@ func (r *run) tick(ctx context.Context) error {
 		return err
 	}
 	if paused {
+		if err := r.modelObserve(); err != nil { // the estimators keep watching the market during a pause
+			return err
+		}
 		return r.pauseQuoting(ctx)
 	}
 	r.refreshDepth()

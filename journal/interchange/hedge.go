@@ -1,9 +1,11 @@
 package interchange
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mmtoolkit/mm/journal"
 	"github.com/mmtoolkit/mm/market"
@@ -35,6 +37,9 @@ var fundingColumns = []column{
 type HedgeFills struct {
 	Fills       []journal.HedgeFill
 	Instruments []journal.HedgeInstrument
+	// InstrumentRows is the data row that first gave each instrument's terms, for errors about them (the fills are
+	// one per row, in order: fill i is row i + 1).
+	InstrumentRows []int
 }
 
 // ReadHedgeFills parses a hedge fills CSV. amount is in contracts; a row's venue defaults to opts.Connector. A row
@@ -48,6 +53,7 @@ func ReadHedgeFills(file string, r io.Reader, opts Options) (HedgeFills, error) 
 	}
 	terms := map[[2]string]int{} // (venue, instrument) → index in out.Instruments
 	ids := derivedIDs{}
+	trades := map[[3]string]seenFill{} // (venue, instrument, trade_id) given in the file → its first row
 	for {
 		ok, err := t.next()
 		if err != nil {
@@ -62,6 +68,17 @@ func ReadHedgeFills(file string, r io.Reader, opts Options) (HedgeFills, error) 
 		}
 		if h.TradeID == "" {
 			h.TradeID = ids.nextHedge(&h)
+		} else {
+			// The journal keeps one fill per trade id and skips the rest as duplicates: the same row twice (a fill
+			// seen twice) is one fill, but two different trades under one id would silently lose one (review M4).
+			key := [3]string{h.Venue, h.Instrument, h.TradeID}
+			if first, seen := trades[key]; !seen {
+				trades[key] = seenFill{row: t.row, fill: h}
+			} else if !sameHedgeFill(first.fill, h) {
+				return HedgeFills{}, t.fail("trade_id", "trade %s of %s on %s differs from row %d, which has the same "+
+					"trade_id: %s here, %s there", h.TradeID, h.Instrument, h.Venue, first.row, describeHedgeFill(h),
+					describeHedgeFill(first.fill))
+			}
 		}
 		instrument, given, err := t.hedgeTerms(h.Venue, h.Instrument)
 		if err != nil {
@@ -72,6 +89,7 @@ func ReadHedgeFills(file string, r io.Reader, opts Options) (HedgeFills, error) 
 			if i, seen := terms[key]; !seen {
 				terms[key] = len(out.Instruments)
 				out.Instruments = append(out.Instruments, instrument)
+				out.InstrumentRows = append(out.InstrumentRows, t.row)
 			} else if first := out.Instruments[i]; !first.SameTerms(instrument) {
 				return HedgeFills{}, t.fail("contract", "%s on %s is %s in an earlier row, %s here", h.Instrument,
 					h.Venue, first.Terms(), instrument.Terms())
@@ -79,6 +97,23 @@ func ReadHedgeFills(file string, r io.Reader, opts Options) (HedgeFills, error) 
 		}
 		out.Fills = append(out.Fills, h)
 	}
+}
+
+// seenFill is the first row of a trade id in a hedge fills file.
+type seenFill struct {
+	row  int
+	fill journal.HedgeFill
+}
+
+// sameHedgeFill reports whether two rows describe the same trade (numbers compared by value: 100 and 100.0 agree).
+func sameHedgeFill(a, b journal.HedgeFill) bool {
+	return a.Time.Equal(b.Time) && a.Side == b.Side && a.Price.Equal(b.Price) && a.Amount.Equal(b.Amount) &&
+		a.Fee.Equal(b.Fee) && a.FeeAsset == b.FeeAsset
+}
+
+func describeHedgeFill(h journal.HedgeFill) string {
+	return fmt.Sprintf("%s %s at %s, fee %s %s, at %s", h.Side, h.Amount, h.Price, h.Fee, h.FeeAsset,
+		h.Time.UTC().Format(time.RFC3339Nano))
 }
 
 func (t *table) hedgeFill(opts Options) (journal.HedgeFill, error) {
@@ -195,6 +230,9 @@ func ReadFunding(file string, r io.Reader, opts Options) ([]journal.Funding, err
 		return nil, err
 	}
 	var payments []journal.Funding
+	// The journal keeps one payment per (venue, instrument, time, asset): the same row twice is one payment, two
+	// different amounts there would silently lose one (review H4), so they are refused.
+	seen := map[fundingKey]int{} // → index in payments
 	for {
 		ok, err := t.next()
 		if err != nil || !ok {
@@ -214,8 +252,25 @@ func ReadFunding(file string, r io.Reader, opts Options) ([]journal.Funding, err
 			return nil, err
 		}
 		f.Venue = t.venue(opts)
+		key := fundingKey{venue: f.Venue, instrument: f.Instrument, ms: f.Time.UnixMilli(), asset: f.Asset}
+		if i, dup := seen[key]; dup {
+			if first := payments[i]; !first.Amount.Equal(f.Amount) {
+				return nil, t.fail("amount", "%s %s of %s on %s at %s differs from row %d, which has the same instrument, "+
+					"timestamp and asset with %s: the journal keeps one payment per instrument, time and asset, so add "+
+					"the two up in one row", f.Amount, f.Asset, f.Instrument, f.Venue,
+					f.Time.UTC().Format(time.RFC3339Nano), i+1, first.Amount)
+			}
+		} else {
+			seen[key] = len(payments)
+		}
 		payments = append(payments, f)
 	}
+}
+
+type fundingKey struct {
+	venue, instrument string
+	ms                int64
+	asset             string
 }
 
 // instrument reads a hedge instrument name. Venues spell them in their own ways (BTC-PERPETUAL, BTCUSD_PERP), so
