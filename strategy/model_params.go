@@ -15,11 +15,7 @@ type ModelParamError struct {
 }
 
 func (e *ModelParamError) Error() string {
-	return fmt.Sprintf("%s must be %s (got %s)", e.Name, e.Accept, formatParam(e.Value))
-}
-
-func formatParam(v float64) string {
-	return fmt.Sprintf("%g", v)
+	return fmt.Sprintf("%s must be %s (got %g)", e.Name, e.Accept, e.Value)
 }
 
 // The checks below treat NaN as out of range: every comparison with NaN is false.

@@ -111,8 +111,8 @@ func refreshDeferredFixed(p PMMParams, orders []Order, prop *fixedProposal) (def
 		for _, o := range proposed {
 			want = append(want, o.price)
 		}
-		sortFixed(live)
-		sortFixed(want)
+		slices.SortFunc(live, market.Fixed.Cmp)
+		slices.SortFunc(want, market.Fixed.Cmp)
 		for i := range live {
 			var c fixedCheck
 			diff := c.v(c.v(want[i].Sub(live[i])).Abs())
@@ -126,15 +126,6 @@ func refreshDeferredFixed(p PMMParams, orders []Order, prop *fixedProposal) (def
 		}
 	}
 	return true, true
-}
-
-// sortFixed sorts a handful of prices ascending (an insertion sort: the lists are a proposal's levels).
-func sortFixed(prices []market.Fixed) {
-	for i := 1; i < len(prices); i++ {
-		for j := i; j > 0 && prices[j].Cmp(prices[j-1]) < 0; j-- {
-			prices[j], prices[j-1] = prices[j-1], prices[j]
-		}
-	}
 }
 
 func livePrices(orders []Order, side market.Side) []decimal.Decimal {

@@ -131,25 +131,31 @@ func configSummary(cfg *config.Config) Table {
 			[]string{"balances", balancesSummary(p.Balances)},
 			[]string{"fills", fmt.Sprintf("%s, maker %s %%, taker %s %%", p.FillModel, p.MakerFeePct, p.TakerFeePct)})
 	}
+	refresh := []string{"refresh", fmt.Sprintf("every %s s, tolerance %s %%, max age %s s, after a fill wait %s s",
+		s.OrderRefreshTime, s.OrderRefreshTolerancePct, s.MaxOrderAge, s.FilledOrderDelay)}
+	if cfg.IsModel() {
+		rows = append(append(rows, modelSummaryRows(cfg)...), refresh) // configcmd_model.go
+	} else {
+		rows = append(rows,
+			[]string{"spreads", fmt.Sprintf("bid %s %%, ask %s %%", s.BidSpread, s.AskSpread)},
+			[]string{"orders", ordersSummary(s, base)},
+			refresh,
+			[]string{"reference price", priceSummary(s)},
+			[]string{"inventory skew", onOff(s.InventorySkewEnabled, fmt.Sprintf("target %s %% base, range × %s",
+				s.InventoryTargetBasePct, s.InventoryRangeMultiplier))},
+			[]string{"hanging orders", onOff(s.HangingOrdersEnabled, fmt.Sprintf("cancel beyond %s %%", s.HangingOrdersCancelPct))},
+			[]string{"ping pong", onOff(s.PingPongEnabled, "on")},
+			[]string{"order optimization", onOff(s.OrderOptimizationEnabled, fmt.Sprintf("depth bid %s, ask %s %s",
+				s.BidOrderOptimizationDepth, s.AskOrderOptimizationDepth, base))})
+	}
 	rows = append(rows,
-		[]string{"spreads", fmt.Sprintf("bid %s %%, ask %s %%", s.BidSpread, s.AskSpread)},
-		[]string{"orders", ordersSummary(s, base)},
-		[]string{"refresh", fmt.Sprintf("every %s s, tolerance %s %%, max age %s s, after a fill wait %s s",
-			s.OrderRefreshTime, s.OrderRefreshTolerancePct, s.MaxOrderAge, s.FilledOrderDelay)},
-		[]string{"reference price", priceSummary(s)},
-		[]string{"inventory skew", onOff(s.InventorySkewEnabled, fmt.Sprintf("target %s %% base, range × %s",
-			s.InventoryTargetBasePct, s.InventoryRangeMultiplier))},
-		[]string{"hanging orders", onOff(s.HangingOrdersEnabled, fmt.Sprintf("cancel beyond %s %%", s.HangingOrdersCancelPct))},
-		[]string{"ping pong", onOff(s.PingPongEnabled, "on")},
-		[]string{"order optimization", onOff(s.OrderOptimizationEnabled, fmt.Sprintf("depth bid %s, ask %s %s",
-			s.BidOrderOptimizationDepth, s.AskOrderOptimizationDepth, base))},
 		[]string{"kill switch", killSwitchSummary(risk.KillSwitchRate)},
 		[]string{"risk guards", guardsSummary(risk, base)},
 		[]string{"run", runSummary(run)},
 	)
 	rows = append(rows, sizingSummaryRows(cfg)...) // configcmd_sizing.go: only when configured
 	rows = append(rows, []string{"config hash", cfg.Hash()})
-	return Table{Header: []string{"setting", "value"}, Rows: modelSummary(cfg, rows)}
+	return Table{Header: []string{"setting", "value"}, Rows: rows}
 }
 
 func connectorSummary(cfg *config.Config) string {

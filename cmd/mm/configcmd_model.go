@@ -2,27 +2,15 @@ package main
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/mmtoolkit/mm/internal/config"
 )
 
-// modelSummary replaces pure market making's rows of the config summary by the model's for strategy.kind
-// avellaneda and glft: the model, its parameters and the estimators' windows.
-func modelSummary(cfg *config.Config, rows [][]string) [][]string {
-	if !cfg.IsModel() {
-		return rows
-	}
+// modelSummaryRows are the config summary's rows for strategy.kind avellaneda and glft, in place of pure market
+// making's spreads, reference price, skew, hanging orders, ping pong and order optimization: the model, its
+// parameters, the estimators' windows and the orders.
+func modelSummaryRows(cfg *config.Config) [][]string {
 	s, m := cfg.Strategy, cfg.Strategy.ModelKeys
-	pmmOnly := []string{"spreads", "reference price", "inventory skew", "hanging orders", "ping pong", "order optimization"}
-	rows = slices.DeleteFunc(rows, func(row []string) bool { return slices.Contains(pmmOnly, row[0]) })
-	at := slices.IndexFunc(rows, func(row []string) bool { return row[0] == "orders" })
-	if at < 0 {
-		at = len(rows)
-	} else {
-		rows[at] = []string{"orders", fmt.Sprintf("%d per side, %s each, levels %s %% of the half-spread apart",
-			s.OrderLevels, s.OrderAmount, m.LevelDistances)}
-	}
 	model := s.Kind
 	if s.Kind == "avellaneda" {
 		model += " " + m.Variant
@@ -46,8 +34,11 @@ func modelSummary(cfg *config.Config, rows [][]string) [][]string {
 	if m.Horizon.Valid {
 		window += ", rolling horizon " + m.Horizon.Decimal.String() + " s"
 	}
-	calibration := fmt.Sprintf("σ over %d ticks, A and k over %d ticks", m.VolatilityBufferSize, m.TradingIntensityBufferSize)
-	model = model + " (" + params + ")"
-	return slices.Insert(rows, at, []string{"model", model}, []string{"timeframe", window},
-		[]string{"calibration", calibration})
+	return [][]string{
+		{"model", model + " (" + params + ")"},
+		{"timeframe", window},
+		{"calibration", fmt.Sprintf("σ over %d ticks, A and k over %d ticks", m.VolatilityBufferSize, m.TradingIntensityBufferSize)},
+		{"orders", fmt.Sprintf("%d per side, %s each, levels %s %% of the half-spread apart", s.OrderLevels, s.OrderAmount,
+			m.LevelDistances)},
+	}
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -86,6 +88,15 @@ func (m *skewModelOptions) addFlags(cmd *cobra.Command) {
 
 func (m *skewModelOptions) v(name string) float64 { return m.flags[name].value }
 
+// required are the flags the chosen model needs on the command line.
+func (m *skewModelOptions) required() []string {
+	key := m.Model
+	if key == modelAvellaneda {
+		key += "/" + m.Horizon
+	}
+	return skewModelRequired[key]
+}
+
 // modelRequested tells whether skew-calc runs a model; model inputs without --model are an error rather than
 // silently ignored.
 func (o *SkewCalcOptions) modelRequested() (bool, error) {
@@ -103,13 +114,11 @@ func (o *SkewCalcOptions) modelRequested() (bool, error) {
 // finalizeModel checks that the flags fit the chosen model; ranges are checked by the model itself.
 func (o *SkewCalcOptions) finalizeModel() error {
 	m := o.model
-	key := m.Model
 	switch m.Model {
 	case modelAvellaneda:
 		if m.Horizon != "finite" && m.Horizon != "infinite" {
 			return usageErrorf("--horizon must be finite or infinite (got %q)", m.Horizon)
 		}
-		key += "/" + m.Horizon
 	case modelGLFT, modelHummingbotAS:
 		if o.changed("horizon") {
 			return usageErrorf("--horizon applies to --model avellaneda only")
@@ -122,7 +131,7 @@ func (o *SkewCalcOptions) finalizeModel() error {
 			return usageErrorf("--%s does not apply to --model %s", name, m.Model)
 		}
 	}
-	for _, name := range skewModelRequired[key] {
+	for _, name := range m.required() {
 		if !o.changed(name) {
 			return usageErrorf("--%s is required with --model %s", name, describeModel(m))
 		}
@@ -268,12 +277,8 @@ func renderModel(o *SkewCalcOptions, doc modelDoc) error {
 
 // modelInputs are the values the model used, by flag name, for the output to echo.
 func (o *SkewCalcOptions) modelInputs() map[string]float64 {
-	key := o.model.Model
-	if key == modelAvellaneda {
-		key += "/" + o.model.Horizon
-	}
 	inputs := map[string]float64{}
-	for _, name := range skewModelRequired[key] {
+	for _, name := range o.model.required() {
 		inputs[name] = o.model.v(name)
 	}
 	for _, name := range o.model.order {
@@ -300,19 +305,11 @@ func formatModelValue(v *float64, format byte, prec int) string {
 }
 
 func formatInputs(inputs map[string]float64) string {
-	names := make([]string, 0, len(inputs))
-	for name := range inputs {
-		names = append(names, name)
+	var flags []string
+	for _, name := range slices.Sorted(maps.Keys(inputs)) {
+		flags = append(flags, "--"+name+" "+strconv.FormatFloat(inputs[name], 'g', -1, 64))
 	}
-	sort.Strings(names)
-	text := ""
-	for i, name := range names {
-		if i > 0 {
-			text += " "
-		}
-		text += "--" + name + " " + strconv.FormatFloat(inputs[name], 'g', -1, 64)
-	}
-	return text
+	return strings.Join(flags, " ")
 }
 
 // writeModelJSON writes {"model", "horizon"?, "inputs", <fields in order>} with encoding/json's shortest
@@ -326,12 +323,7 @@ func writeModelJSON(w io.Writer, m *skewModelOptions, inputs map[string]float64,
 		buf = strconv.AppendQuote(buf, m.Horizon)
 	}
 	buf = append(buf, ",\n  \"inputs\": {"...)
-	names := make([]string, 0, len(inputs))
-	for name := range inputs {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for i, name := range names {
+	for i, name := range slices.Sorted(maps.Keys(inputs)) {
 		if i > 0 {
 			buf = append(buf, ","...)
 		}

@@ -66,7 +66,7 @@ func readSkewConfig(path string) (skewConfig, error) {
 	if s.Kind != "" && s.Kind != "pure_market_making" {
 		model := s.Kind
 		if s.Kind == "avellaneda" && s.Variant == "hummingbot" {
-			model = "hummingbot-avellaneda"
+			model = modelHummingbotAS
 		}
 		sc.notes = append(sc.notes, fmt.Sprintf("strategy.kind %s in %s quotes from its model, not from these ratios: "+
 			"mm skew-calc --model %s prints the model's quotes", s.Kind, path, model))

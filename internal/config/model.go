@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"math"
 	"reflect"
 	"time"
@@ -131,9 +130,7 @@ func (c *Config) validateModel(ck *checker, complete bool) {
 		}
 	}
 	c.validateInventoryBound(ck)
-	if textbookInfinite := c.Strategy.Kind == "avellaneda" && m.Variant == "textbook" &&
-		m.ExecutionTimeframeMode == "infinite" && !m.Horizon.Valid; textbookInfinite && m.Omega.IsZero() &&
-		m.Sigma.Valid && m.Sigma.Decimal.IsZero() {
+	if c.textbookInfinite() && m.Omega.IsZero() && m.Sigma.Valid && m.Sigma.Decimal.IsZero() {
 		ck.fail(p+"sigma", "must be > 0 for the infinite-horizon textbook model without strategy.omega: "+
 			"ω = ½γ²σ²(Q + 1)² would be 0 and the model would never quote (got 0)")
 	}
@@ -170,7 +167,6 @@ func (c *Config) validateInventoryBound(ck *checker) {
 	m := &c.Strategy.ModelKeys
 	const p = "strategy."
 	glft := c.Strategy.Kind == "glft"
-	textbookInfinite := !glft && m.Variant == "textbook" && m.ExecutionTimeframeMode == "infinite" && !m.Horizon.Valid
 	switch {
 	case m.MaxInventory.Valid && c.IsSet(p+"max_inventory_orders"):
 		ck.fail(p+"max_inventory_orders", "and strategy.max_inventory both set the bound Q; keep one")
@@ -178,7 +174,7 @@ func (c *Config) validateInventoryBound(ck *checker) {
 		ck.fail(p+"max_inventory_orders", "must be between 1 and 1000000 (got %d)", m.MaxInventoryOrders)
 	case glft && !m.MaxInventory.Valid && m.MaxInventoryOrders == 0:
 		ck.fail(p+"max_inventory", "is required for glft: the inventory bound Q in base units (or max_inventory_orders)")
-	case textbookInfinite && m.Omega.IsZero() && !m.MaxInventory.Valid && m.MaxInventoryOrders == 0:
+	case c.textbookInfinite() && m.Omega.IsZero() && !m.MaxInventory.Valid && m.MaxInventoryOrders == 0:
 		ck.fail(p+"max_inventory", "or strategy.omega is required by the infinite-horizon textbook model "+
 			"(ω = ½γ²σ²(Q + 1)², quant.md §1.4), or give strategy.horizon")
 	}
@@ -223,6 +219,14 @@ func (c *Config) validateShared(ck *checker, complete bool) {
 	ck.decimal(p+"inventory_target_base_pct", s.InventoryTargetBasePct, closedRange("0", "100"))
 	ck.decimal(p+"filled_order_delay", s.FilledOrderDelay, timer(above("0")))
 	ck.decimal(p+"status_report_interval", s.StatusReportInterval, timer(above("0")))
+}
+
+// textbookInfinite reports the textbook model's infinite horizon: no window end and no rolling horizon, so ω
+// and the bound Q define its quotes (quant.md §1.4; strategy.ModelParams' textbookInfinite after conversion).
+func (c *Config) textbookInfinite() bool {
+	m := &c.Strategy.ModelKeys
+	return c.Strategy.Kind == "avellaneda" && m.Variant == "textbook" && m.ExecutionTimeframeMode == "infinite" &&
+		!m.Horizon.Valid
 }
 
 func (c *Config) modelName() string {
@@ -370,8 +374,3 @@ func nullFloat(v decimal.NullDecimal) float64 {
 }
 
 var typeOfModelKeys = reflect.TypeFor[ModelKeys]()
-
-// modelKeyError is the message of a model key set with pure_market_making.
-func modelKeyError(kind string) string {
-	return fmt.Sprintf("is a key of strategy.kind avellaneda or glft (kind is %s)", kind)
-}

@@ -124,12 +124,9 @@ func (c *Config) validateSizing(ck *checker) {
 	ck.decimal(p+"target_vol", s.TargetVol, bound{func(v decimal.Decimal) bool {
 		return v.Sign() > 0 && v.LessThanOrEqual(num("1000"))
 	}, "> 0 and ≤ 1000 (annualised percent)"})
-	ck.decimal(p+"min_factor", s.MinFactor, bound{func(v decimal.Decimal) bool {
-		return v.Sign() > 0 && v.LessThanOrEqual(num("100"))
-	}, "> 0 and ≤ 100"})
-	ck.decimal(p+"max_factor", s.MaxFactor, bound{func(v decimal.Decimal) bool {
-		return v.Sign() > 0 && v.LessThanOrEqual(num("100"))
-	}, "> 0 and ≤ 100"})
+	factorRange := bound{func(v decimal.Decimal) bool { return v.Sign() > 0 && v.LessThanOrEqual(num("100")) }, "> 0 and ≤ 100"}
+	ck.decimal(p+"min_factor", s.MinFactor, factorRange)
+	ck.decimal(p+"max_factor", s.MaxFactor, factorRange)
 	if s.MinFactor.GreaterThan(s.MaxFactor) {
 		ck.fail(p+"min_factor", "must be ≤ strategy.sizing.max_factor (got %s > %s)", s.MinFactor, s.MaxFactor)
 	}

@@ -225,7 +225,7 @@ func (c *Config) validateStrategy(ck *checker, complete bool) {
 	}
 	for _, key := range modelOnlyKeys() {
 		if c.IsSet(p + key) {
-			ck.fail(p+key, "%s", modelKeyError(s.Kind))
+			ck.fail(p+key, "is a key of strategy.kind avellaneda or glft (kind is %s)", s.Kind)
 		}
 	}
 	if complete {
