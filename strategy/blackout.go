@@ -44,12 +44,17 @@ func (b Blackout) Active(now time.Time) bool {
 	if !b.Daily {
 		return !now.Before(b.Start) && now.Before(b.End)
 	}
-	utc := now.UTC()
-	sinceMidnight := utc.Sub(time.Date(utc.Year(), utc.Month(), utc.Day(), 0, 0, 0, 0, time.UTC))
+	sinceMidnight := sinceUTCMidnight(now)
 	if b.DailyStart < b.DailyEnd {
 		return sinceMidnight >= b.DailyStart && sinceMidnight < b.DailyEnd
 	}
 	return sinceMidnight >= b.DailyStart || sinceMidnight < b.DailyEnd
+}
+
+// sinceUTCMidnight is the time of day of t in UTC, for the daily windows (blackouts, execution timeframes).
+func sinceUTCMidnight(t time.Time) time.Duration {
+	t = t.UTC()
+	return t.Sub(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
 }
 
 // Describe is the window in the config's words, for logs and the journal's risk events.

@@ -66,12 +66,8 @@ func ModelTick(p ModelParams, s PMMState, m MarketSnapshot, cal Calibration) Mod
 		return r
 	}
 	e.Ref = RefPrice{Price: m.Mid, BuyRef: m.Mid, SellRef: m.Mid}
-	if m.AmountFactor.Sign() > 0 && !m.AmountFactor.Equal(one) {
-		// Volatility sizing and blackout shrink scale the orders before the inventory bound and the budget see
-		// them, as in pure market making; Δ, the model's lot, stays as configured.
-		p.PMM = p.PMM.WithAmountFactor(m.AmountFactor)
-		e.notef("sizing: order amounts × %s", m.AmountFactor)
-	}
+	// Before the inventory bound and the budget see the amounts; Δ, the model's lot, stays as configured.
+	p.PMM = sizedParams(p.PMM, m.AmountFactor, e)
 	inside, left, length := p.Window.At(m.Now)
 	r.Status = ModelStatus{Code: ModelReady}
 	switch err := p.Validate(); {

@@ -269,7 +269,7 @@ func TimedVolatility(mids []float64, times []time.Duration) (float64, error) {
 // and a fit with A > 0 and k > 0 (Hummingbot: both buffers full and α ≠ 0, §5.2); a fixed value (sigma,
 // intensity_a, intensity_k) replaces its estimate and needs no data.
 func (c *ModelCalibrator) Calibration() Calibration {
-	cal, volReady, intensityReady, waiting := c.estimates()
+	cal, volReady, intensityReady, fitProblem := c.estimates()
 	fixedSigma, fixedA, fixedK := !math.IsNaN(c.p.FixedSigma), !math.IsNaN(c.p.FixedA), !math.IsNaN(c.p.FixedK)
 	if fixedSigma {
 		cal.Sigma, volReady = c.p.FixedSigma, true
@@ -285,37 +285,47 @@ func (c *ModelCalibrator) Calibration() Calibration {
 	}
 	cal.Ready = volReady && intensityReady
 	if !cal.Ready {
-		cal.Waiting = waiting
+		// Built only while waiting: a ready calibrator is asked every tick.
+		cal.Waiting = fitProblem
+		if cal.Waiting == "" {
+			cal.Waiting = c.progress()
+		}
 	}
 	return cal
 }
 
-func (c *ModelCalibrator) estimates() (cal Calibration, volReady, intensityReady bool, waiting string) {
+// progress says how full the estimators' windows are.
+func (c *ModelCalibrator) progress() string {
+	if c.p.Hummingbot {
+		return fmt.Sprintf("volatility %d/%d mids, intensity %d/%d buckets", len(c.hbVol.prices), c.hbVol.size,
+			len(c.hbIntensity.buckets), c.hbIntensity.bufferSize)
+	}
+	return fmt.Sprintf("volatility %d/%d mids, intensity %d/%d steps", len(c.mids),
+		max(c.p.VolatilityBufferSize, 2), c.steps, len(c.stepDepths))
+}
+
+func (c *ModelCalibrator) estimates() (cal Calibration, volReady, intensityReady bool, fitProblem string) {
 	if c.p.Hummingbot {
 		vol, volReady := c.hbVol.Value()
 		alpha, kappa, intensityReady := c.hbIntensity.Value()
-		waiting = fmt.Sprintf("volatility %d/%d mids, intensity %d/%d buckets", len(c.hbVol.prices),
-			c.hbVol.size, len(c.hbIntensity.buckets), c.hbIntensity.bufferSize)
 		if volReady && len(c.hbIntensity.buckets) == c.hbIntensity.bufferSize && !intensityReady {
-			waiting = "intensity fit: α is still 0 (no trades in the window)"
+			fitProblem = "intensity fit: α is still 0 (no trades in the window)"
 		}
-		return Calibration{Sigma: vol, A: alpha, K: kappa}, volReady, intensityReady, waiting
+		return Calibration{Sigma: vol, A: alpha, K: kappa}, volReady, intensityReady, fitProblem
 	}
 	cal = Calibration{A: c.fitA, K: c.fitK}
 	if len(c.mids) >= 2 {
 		cal.Sigma, _ = TimedVolatility(c.mids, c.midTimes)
 	}
 	volReady = len(c.mids) == c.p.VolatilityBufferSize && len(c.mids) >= 2
-	waiting = fmt.Sprintf("volatility %d/%d mids, intensity %d/%d steps", len(c.mids),
-		max(c.p.VolatilityBufferSize, 2), c.steps, len(c.stepDepths))
 	switch {
 	case c.steps < len(c.stepDepths):
 	case c.fitErr != nil:
-		waiting = "intensity fit: " + c.fitErr.Error()
+		fitProblem = "intensity fit: " + c.fitErr.Error()
 	case !(c.fitA > 0 && c.fitK > 0) || math.IsInf(c.fitA, 0):
-		waiting = fmt.Sprintf("intensity fit: A = %g and k = %g must both be > 0", c.fitA, c.fitK)
+		fitProblem = fmt.Sprintf("intensity fit: A = %g and k = %g must both be > 0", c.fitA, c.fitK)
 	default:
 		intensityReady = true
 	}
-	return cal, volReady, intensityReady, waiting
+	return cal, volReady, intensityReady, fitProblem
 }

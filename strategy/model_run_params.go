@@ -56,8 +56,7 @@ func (w ExecutionWindow) At(now time.Time) (inside bool, left, length time.Durat
 	case TimeframeFromDateToDate:
 		return !now.Before(w.Start) && now.Before(w.End), w.End.Sub(now), w.End.Sub(w.Start)
 	case TimeframeDailyBetweenTimes:
-		now = now.UTC()
-		sinceMidnight := now.Sub(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))
+		sinceMidnight := sinceUTCMidnight(now)
 		return sinceMidnight >= w.DailyStart && sinceMidnight < w.DailyEnd, w.DailyEnd - sinceMidnight,
 			w.DailyEnd - w.DailyStart
 	}

@@ -32,11 +32,7 @@ func Tick(p PMMParams, s PMMState, m MarketSnapshot) TickResult {
 		r.State = ts.PMMState
 		return r
 	}
-	if m.AmountFactor.Sign() > 0 && !m.AmountFactor.Equal(one) {
-		// mm's volatility sizing and blackout shrink (sizing.go), before the base proposal floors to the step.
-		p = p.WithAmountFactor(m.AmountFactor)
-		e.notef("sizing: order amounts × %s", m.AmountFactor)
-	}
+	p = sizedParams(p, m.AmountFactor, e) // before the base proposal floors the amounts to the step
 	// Hummingbot re-places a renewed hanging order from the cancel event, before the next tick (§3.1).
 	var places []PlaceRequest
 	placeRenewals(p, ts, &m, &places)

@@ -212,6 +212,16 @@ func SizingFactor(p SizingParams, volPct float64) (decimal.Decimal, error) {
 	return decimal.Min(decimal.Max(factor, p.MinFactor), p.MaxFactor), nil
 }
 
+// sizedParams is p with the tick's amount factor (MarketSnapshot.AmountFactor: volatility sizing, blackout
+// shrink) applied, noted in the explain trace; a factor of 0 (off) or 1 leaves p as it is.
+func sizedParams(p PMMParams, factor decimal.Decimal, e *Explain) PMMParams {
+	if factor.Sign() <= 0 || factor.Equal(one) {
+		return p
+	}
+	e.notef("sizing: order amounts × %s", factor)
+	return p.WithAmountFactor(factor)
+}
+
 // WithAmountFactor returns p with every order amount multiplied by factor: order_amount, order_level_amount and
 // each order_override amount (split levels included). Since decimal multiplication is exact, level i's size
 // (order_amount + i·order_level_amount)·factor is what the base proposal then floors to the step, and the later
