@@ -98,15 +98,12 @@ func hedgeMarkArgs(m *HedgeMark) ([]any, error) {
 	return []any{nullRunID(m.RunID), m.Venue, m.Instrument, toMillis(m.Time), m.Mark.String()}, nil
 }
 
-// The hedge import statements. Hedge fills and funding have unique keys (0001_init.sql); hedge marks, like marks,
-// have none (see importMarkSQL) and skip an identical row instead.
+// The hedge import statements. Hedge fills and funding have unique keys (0001_init.sql), so they are imported with
+// the writer's statements (writerSQL), which skip a duplicate; hedge marks, like marks, have none (see importMarkSQL)
+// and skip an identical row instead.
 const (
 	importHedgeInstrumentSQL = `INSERT INTO hedge_instruments (venue, instrument, contract, contract_size,
 		quote_asset, settle_asset) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (venue, instrument) DO NOTHING`
-	importHedgeFillSQL = `INSERT INTO hedge_fills (run_id, venue, instrument, trade_id, side, price, amount, fee,
-		fee_asset, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue, instrument, trade_id) DO NOTHING`
-	importFundingSQL = `INSERT INTO funding (run_id, venue, instrument, ts, amount, asset) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (venue, instrument, ts, asset) DO NOTHING`
 	importHedgeMarkSQL = `INSERT INTO hedge_marks (run_id, venue, instrument, ts, mark)
 		SELECT ?1, ?2, ?3, ?4, ?5
 		WHERE NOT EXISTS (SELECT 1 FROM hedge_marks WHERE venue = ?2 AND instrument = ?3 AND ts = ?4 AND mark = ?5)`
@@ -229,19 +226,19 @@ func importHedges(ctx context.Context, tx *sql.Tx, batch ImportBatch, result *Im
 		args        func(int) []any
 		counts      *ImportCounts
 	}{
-		{"hedge instrument", importHedgeInstrumentSQL, len(batch.HedgeInstruments), func(i int) []any {
+		{KindHedgeInstrument, importHedgeInstrumentSQL, len(batch.HedgeInstruments), func(i int) []any {
 			args, _ := hedgeInstrumentArgs(&batch.HedgeInstruments[i]) // validated before the transaction
 			return args
 		}, &result.HedgeInstruments},
-		{"hedge fill", importHedgeFillSQL, len(batch.HedgeFills), func(i int) []any {
+		{KindHedgeFill, writerSQL[stmtHedgeFill], len(batch.HedgeFills), func(i int) []any {
 			args, _ := hedgeFillArgs(&batch.HedgeFills[i])
 			return args
 		}, &result.HedgeFills},
-		{"hedge mark", importHedgeMarkSQL, len(batch.HedgeMarks), func(i int) []any {
+		{KindHedgeMark, importHedgeMarkSQL, len(batch.HedgeMarks), func(i int) []any {
 			args, _ := hedgeMarkArgs(&batch.HedgeMarks[i])
 			return args
 		}, &result.HedgeMarks},
-		{"funding", importFundingSQL, len(batch.Funding), func(i int) []any {
+		{KindFunding, writerSQL[stmtFunding], len(batch.Funding), func(i int) []any {
 			args, _ := fundingArgs(&batch.Funding[i])
 			return args
 		}, &result.Funding},
@@ -321,11 +318,8 @@ func (j *Journal) HedgeInstruments(ctx context.Context, filter HedgeFilter) ([]H
 // HedgeInstruments does) but no contract terms: a hedge adapter may journal fills before anyone told mm the terms,
 // and mm pnl names them rather than leave them out silently.
 func (j *Journal) UnvaluedHedges(ctx context.Context, filter HedgeFilter) ([][2]string, error) {
-	var w where
-	w.text("venue", filter.Venue)
-	w.text("instrument", filter.Instrument)
-	w.runID(filter.RunID)
-	w.window("ts", time.Time{}, filter.Until)
+	filter.Since = time.Time{} // as HedgeInstruments: a position opened before the window is still held in it
+	w := hedgeWhere(filter)
 	w.conds = append(w.conds, "NOT EXISTS (SELECT 1 FROM hedge_instruments i WHERE i.venue = h.venue AND "+
 		"i.instrument = h.instrument)")
 	var out [][2]string
@@ -354,29 +348,10 @@ func hedgeWhere(filter HedgeFilter) where {
 // ScanHedgeFills calls fn with every hedge fill matching the filter, in time order (then journal order). The
 // record is reused: fn must copy what it keeps. Hedge fills are few next to maker fills, so they are read as
 // decimals rather than through the fixed-point records of ScanFills.
+//
+// It is ScanHedgeFillsWithTerms without the terms: the join costs one primary-key lookup per fill.
 func (j *Journal) ScanHedgeFills(ctx context.Context, filter HedgeFilter, fn func(*HedgeFill) error) error {
-	w := hedgeWhere(filter)
-	var rec HedgeFill
-	return j.scan(ctx, "hedge fills", "SELECT id, coalesce(run_id, 0), venue, instrument, trade_id, side, price, "+
-		"amount, fee, fee_asset, ts FROM hedge_fills"+w.String()+" ORDER BY ts, id", w.args, func(rows *sql.Rows) error {
-		var (
-			price, amount, fee string
-			ts                 int64
-			errs               [3]error
-		)
-		if err := rows.Scan(&rec.ID, &rec.RunID, &rec.Venue, &rec.Instrument, &rec.TradeID, &rec.Side, &price,
-			&amount, &fee, &rec.FeeAsset, &ts); err != nil {
-			return err
-		}
-		rec.Time = fromMillis(ts)
-		rec.Price, errs[0] = parseDecimal("hedge_fills.price", price)
-		rec.Amount, errs[1] = parseDecimal("hedge_fills.amount", amount)
-		rec.Fee, errs[2] = parseDecimal("hedge_fills.fee", fee)
-		if err := firstErr(errs[:]...); err != nil {
-			return err
-		}
-		return nil
-	}, func() error { return fn(&rec) })
+	return j.ScanHedgeFillsWithTerms(ctx, filter, func(h *HedgeFillWithTerms) error { return fn(&h.HedgeFill) })
 }
 
 // ScanHedgeMarks calls fn with every hedge mark matching the filter, in time order. The record is reused.
@@ -394,10 +369,8 @@ func (j *Journal) ScanHedgeMarks(ctx context.Context, filter HedgeFilter, fn fun
 			return err
 		}
 		rec.Time = fromMillis(ts)
-		if rec.Mark, err = parseDecimal("hedge_marks.mark", mark); err != nil {
-			return err
-		}
-		return nil
+		rec.Mark, err = parseDecimal("hedge_marks.mark", mark)
+		return err
 	}, func() error { return fn(&rec) })
 }
 
@@ -416,27 +389,7 @@ func (j *Journal) ScanFunding(ctx context.Context, filter HedgeFilter, fn func(*
 			return err
 		}
 		rec.Time = fromMillis(ts)
-		if rec.Amount, err = parseDecimal("funding.amount", amount); err != nil {
-			return err
-		}
-		return nil
+		rec.Amount, err = parseDecimal("funding.amount", amount)
+		return err
 	}, func() error { return fn(&rec) })
-}
-
-// scan is query for the Scan* methods: read parses a row into the record, call hands it to the caller, and an
-// error from call is returned as is, not wrapped as a read error (as in ScanFills).
-func (j *Journal) scan(ctx context.Context, what, query string, args []any, read func(*sql.Rows) error,
-	call func() error) error {
-	var errCall error
-	err := j.query(ctx, what, query, args, func(rows *sql.Rows) error {
-		if err := read(rows); err != nil {
-			return err
-		}
-		errCall = call()
-		return errCall
-	})
-	if errCall != nil {
-		return errCall
-	}
-	return err
 }

@@ -200,11 +200,18 @@ func TestMigrationAddsHedgeTermsToAnExistingJournal(t *testing.T) {
 		got[0] != [2]string{"deribit", "BTC-PERPETUAL"} {
 		t.Fatalf("unvalued hedges before the terms: %v, %v", got, err)
 	}
+	// The window's start does not apply: a position opened before the window is still held in it.
+	if got, err := j.UnvaluedHedges(ctx, HedgeFilter{Since: t0.Add(time.Hour)}); err != nil || len(got) != 1 {
+		t.Fatalf("unvalued hedges since after the fill: %v, %v; want the fill's instrument", got, err)
+	}
 	if _, err := j.Import(ctx, ImportBatch{HedgeInstruments: []HedgeInstrument{testInverse}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := j.HedgeInstruments(ctx, HedgeFilter{}); err != nil || len(got) != 1 {
 		t.Fatalf("instruments after the terms: %+v, %v", got, err)
+	}
+	if got, err := j.HedgeInstruments(ctx, HedgeFilter{Since: t0.Add(time.Hour)}); err != nil || len(got) != 1 {
+		t.Fatalf("instruments since after the fill: %+v, %v; want the fill's instrument", got, err)
 	}
 	if got, err := j.UnvaluedHedges(ctx, HedgeFilter{}); err != nil || len(got) != 0 {
 		t.Fatalf("unvalued hedges after the terms: %v, %v", got, err)

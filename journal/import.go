@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // ImportBatch is everything one `mm journal import` stores. Import writes all of it in one transaction or none of
@@ -159,18 +158,6 @@ func validateBatch(batch ImportBatch) error {
 // amortises that overhead.
 const fillsPerInsert = 64
 
-// fillColumnCount is the number of arguments fillArgs returns.
-const fillColumnCount = 15
-
-// multiRowFillSQL is the writer's fill INSERT (statements.go) with n value tuples, keeping its conflict rule.
-func multiRowFillSQL(n int) string {
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", fillColumnCount), ", ") + ")"
-	tuples := strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
-	return `INSERT INTO fills (run_id, connector, market, base_asset, quote_asset, exchange_trade_id,
-		client_order_id, side, price, amount, fee, fee_asset, is_maker, mid, ts) VALUES ` + tuples + `
-		ON CONFLICT (connector, market, exchange_trade_id) DO NOTHING`
-}
-
 // importFills inserts fills in multi-row statements; a statement's RowsAffected counts the fills that were new.
 // A second goroutine formats the arguments of the next statements while SQLite executes the current one.
 func importFills(ctx context.Context, tx *sql.Tx, fills []Fill) (ImportCounts, error) {
@@ -187,7 +174,7 @@ func importFills(ctx context.Context, tx *sql.Tx, fills []Fill) (ImportCounts, e
 	chunks, free, stop := make(chan fillChunk, 4), make(chan []any, 6), make(chan struct{})
 	defer close(stop)
 	for range cap(free) {
-		free <- make([]any, 0, fillsPerInsert*fillColumnCount)
+		free <- make([]any, 0, fillsPerInsert*inserts[stmtFill].columns)
 	}
 	go formatFillChunks(fills, chunks, free, stop)
 	for chunk := range chunks {
@@ -197,7 +184,7 @@ func importFills(ctx context.Context, tx *sql.Tx, fills []Fill) (ImportCounts, e
 		stmt, ok := statements[chunk.n]
 		if !ok {
 			var err error
-			if stmt, err = tx.PrepareContext(ctx, multiRowFillSQL(chunk.n)); err != nil {
+			if stmt, err = tx.PrepareContext(ctx, multiRowSQL(stmtFill, chunk.n)); err != nil {
 				return counts, fmt.Errorf("prepare fill insert: %w", err)
 			}
 			statements[chunk.n] = stmt

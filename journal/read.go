@@ -101,11 +101,7 @@ const fillColumns = `id, coalesce(run_id, 0), connector, market, base_asset, quo
 
 // Fills returns every fill matching the filter, ordered by time and then by journal order.
 func (j *Journal) Fills(ctx context.Context, filter FillFilter) ([]Fill, error) {
-	var w where
-	w.text("connector", filter.Connector)
-	w.text("market", filter.Market)
-	w.runID(filter.RunID)
-	w.window("ts", filter.Since, filter.Until)
+	w := fillWhere(filter)
 	var fills []Fill
 	err := j.query(ctx, "fills", "SELECT "+fillColumns+" FROM fills"+w.String()+" ORDER BY ts, id", w.args,
 		func(rows *sql.Rows) error {
@@ -159,11 +155,7 @@ const markColumns = "id, coalesce(run_id, 0), connector, market, ts, mid, best_b
 
 // Marks returns every mark matching the filter, ordered by time.
 func (j *Journal) Marks(ctx context.Context, filter MarkFilter) ([]Mark, error) {
-	var w where
-	w.text("connector", filter.Connector)
-	w.text("market", filter.Market)
-	w.runID(filter.RunID)
-	w.window("ts", filter.Since, filter.Until)
+	w := markWhere(filter)
 	var marks []Mark
 	err := j.query(ctx, "marks", "SELECT "+markColumns+" FROM marks"+w.String()+" ORDER BY ts, id", w.args,
 		func(rows *sql.Rows) error {
@@ -241,9 +233,9 @@ func (j *Journal) LatestBalancesOfRun(ctx context.Context, runID int64, connecto
 	balances := make(map[string]Balance, len(assets))
 	for _, asset := range assets {
 		// One indexed lookup per asset (balances_asset_ts) rather than a GROUP BY over the whole table.
-		err := j.query(ctx, "latest balance", `SELECT id, coalesce(run_id, 0), connector, account, asset, ts, total,
-			available, kind FROM balances WHERE asset = ?1 AND ts <= ?2 AND (?3 = '' OR connector = ?3)
-			AND (?4 = '' OR account = ?4) AND (?5 = 0 OR run_id = ?5) ORDER BY ts DESC, id DESC LIMIT 1`,
+		err := j.query(ctx, "latest balance", "SELECT "+balanceColumns+` FROM balances
+			WHERE asset = ?1 AND ts <= ?2 AND (?3 = '' OR connector = ?3) AND (?4 = '' OR account = ?4)
+			AND (?5 = 0 OR run_id = ?5) ORDER BY ts DESC, id DESC LIMIT 1`,
 			[]any{asset, atMillis, connector, account, runID},
 			func(rows *sql.Rows) error {
 				b, err := scanBalance(rows)
@@ -256,6 +248,8 @@ func (j *Journal) LatestBalancesOfRun(ctx context.Context, runID int64, connecto
 	}
 	return balances, nil
 }
+
+const balanceColumns = "id, coalesce(run_id, 0), connector, account, asset, ts, total, available, kind"
 
 func scanBalance(rows *sql.Rows) (Balance, error) {
 	var (
@@ -298,8 +292,8 @@ func firstErr(errs ...error) error {
 func (j *Journal) StartBalancesOfRun(ctx context.Context, runID int64, assets []string) (map[string]Balance, error) {
 	balances := make(map[string]Balance, len(assets))
 	for _, asset := range assets {
-		err := j.query(ctx, "start balance", `SELECT id, coalesce(run_id, 0), connector, account, asset, ts, total,
-			available, kind FROM balances WHERE run_id = ?1 AND asset = ?2 AND kind = 'start' ORDER BY id LIMIT 1`,
+		err := j.query(ctx, "start balance", "SELECT "+balanceColumns+` FROM balances
+			WHERE run_id = ?1 AND asset = ?2 AND kind = 'start' ORDER BY id LIMIT 1`,
 			[]any{runID, asset}, func(rows *sql.Rows) error {
 				b, err := scanBalance(rows)
 				balances[asset] = b

@@ -28,12 +28,12 @@ func (j *Journal) ScanBalances(ctx context.Context, filter BalanceFilter, fn fun
 	w.runID(filter.RunID)
 	w.window("ts", filter.Since, filter.Until)
 	var rec Balance
-	return j.scan(ctx, "balances", `SELECT id, coalesce(run_id, 0), connector, account, asset, ts, total, available,
-		kind FROM balances`+w.String()+" ORDER BY ts, id", w.args, func(rows *sql.Rows) error {
-		var err error
-		rec, err = scanBalance(rows)
-		return err
-	}, func() error { return fn(&rec) })
+	return j.scan(ctx, "balances", "SELECT "+balanceColumns+" FROM balances"+w.String()+" ORDER BY ts, id", w.args,
+		func(rows *sql.Rows) error {
+			var err error
+			rec, err = scanBalance(rows)
+			return err
+		}, func() error { return fn(&rec) })
 }
 
 // HedgeFillWithTerms is a hedge fill and the contract terms of its instrument. HasTerms is false, and Terms zero,

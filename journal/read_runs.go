@@ -96,28 +96,15 @@ func (j *Journal) OrderEvents(ctx context.Context, clientOrderID string) ([]Orde
 // are still tripped. DESIGN.md §6: a tripped guard stays tripped across restarts until cleared.
 func (j *Journal) TrippedGuards(ctx context.Context, account, market string) ([]RiskEvent, error) {
 	var tripped []RiskEvent
-	err := j.query(ctx, "risk events", `SELECT id, coalesce(run_id, 0), account, market, ts, guard, action, value,
-		limit_value, detail FROM risk_events AS r
+	err := j.query(ctx, "risk events", "SELECT "+riskEventColumns+` FROM risk_events AS r
 		WHERE account = ?1 AND market = ?2 AND action = 'trip'
 		  AND NOT EXISTS (SELECT 1 FROM risk_events AS later
 		                  WHERE later.account = ?1 AND later.market = ?2 AND later.guard = r.guard
 		                    AND (later.ts > r.ts OR (later.ts = r.ts AND later.id > r.id)))
 		ORDER BY ts, id`, []any{account, market}, func(rows *sql.Rows) error {
-		var (
-			r                   RiskEvent
-			ts                  int64
-			value, limitValue   sql.NullString
-			errValue, errLimits error
-		)
-		if err := rows.Scan(&r.ID, &r.RunID, &r.Account, &r.Market, &ts, &r.Guard, &r.Action, &value, &limitValue,
-			&r.Detail); err != nil {
-			return err
-		}
-		r.Time = fromMillis(ts)
-		r.Value, errValue = parseNullDecimal("risk_events.value", value)
-		r.LimitValue, errLimits = parseNullDecimal("risk_events.limit_value", limitValue)
+		r, err := scanRiskEvent(rows)
 		tripped = append(tripped, r)
-		return firstErr(errValue, errLimits)
+		return err
 	})
 	return tripped, err
 }

@@ -57,18 +57,13 @@ func fillWhere(filter FillFilter) where {
 	return w
 }
 
-func markWhere(filter MarkFilter) where {
-	var w where
-	w.text("connector", filter.Connector)
-	w.text("market", filter.Market)
-	w.runID(filter.RunID)
-	w.window("ts", filter.Since, filter.Until)
-	return w
-}
+// markWhere is fillWhere: a MarkFilter has the fields of a FillFilter.
+func markWhere(filter MarkFilter) where { return fillWhere(FillFilter(filter)) }
 
 // fillRecordText is one fill as a single text column, fields separated by a unit separator (0x1f, written
-// literally in the SQL text; neither decimal text nor an asset name holds it): each column read through database/sql costs a few locked calls
-// into SQLite, and over a million rows those calls, not the query, were most of the time.
+// literally in the SQL text; neither decimal text nor an asset name holds it): each column read through
+// database/sql costs a few locked calls into SQLite, and over a million rows those calls, not the query, were most
+// of the time.
 var fillRecordText = strings.ReplaceAll(`ts || SEP || coalesce(run_id, 0) || SEP || (side = 'sell') || SEP ||
 	(CASE WHEN fee_asset = quote_asset THEN 0 WHEN fee_asset = base_asset THEN 1 ELSE 2 END) || SEP ||
 	price || SEP || amount || SEP || fee || SEP || coalesce(mid, '') ||
@@ -85,23 +80,30 @@ const sep = "\x1f"
 func (j *Journal) ScanFills(ctx context.Context, filter FillFilter, fn func(*FillRecord) error) error {
 	w := fillWhere(filter)
 	var (
-		rec     FillRecord
-		text    sql.RawBytes
-		errCall error
+		rec  FillRecord
+		text sql.RawBytes
 	)
-	err := j.query(ctx, "fills", "SELECT "+fillRecordText+" FROM fills"+w.String()+" ORDER BY ts, id", w.args,
+	return j.scan(ctx, "fills", "SELECT "+fillRecordText+" FROM fills"+w.String()+" ORDER BY ts, id", w.args,
 		func(rows *sql.Rows) error {
 			if err := rows.Scan(&text); err != nil {
 				return err
 			}
-			if err := parseFillRecord(string(text), &rec); err != nil {
-				return err
-			}
-			if errCall = fn(&rec); errCall != nil {
-				return errCall
-			}
-			return nil
-		})
+			return parseFillRecord(string(text), &rec)
+		}, func() error { return fn(&rec) })
+}
+
+// scan is query for the Scan* methods: read parses a row into the record, call hands it to the caller, and an
+// error from call is returned as is, not wrapped as a read error.
+func (j *Journal) scan(ctx context.Context, what, query string, args []any, read func(*sql.Rows) error,
+	call func() error) error {
+	var errCall error
+	err := j.query(ctx, what, query, args, func(rows *sql.Rows) error {
+		if err := read(rows); err != nil {
+			return err
+		}
+		errCall = call()
+		return errCall
+	})
 	if errCall != nil {
 		return errCall
 	}
@@ -150,11 +152,10 @@ func parseFillRecord(s string, rec *FillRecord) error {
 func (j *Journal) ScanMarks(ctx context.Context, filter MarkFilter, fn func(*MarkRecord) error) error {
 	w := markWhere(filter)
 	var (
-		rec     MarkRecord
-		text    sql.RawBytes
-		errCall error
+		rec  MarkRecord
+		text sql.RawBytes
 	)
-	qerr := j.query(ctx, "marks", "SELECT ts || "+sqlSep+" || coalesce(run_id, 0) || "+sqlSep+" || mid FROM marks"+
+	return j.scan(ctx, "marks", "SELECT ts || "+sqlSep+" || coalesce(run_id, 0) || "+sqlSep+" || mid FROM marks"+
 		w.String()+" ORDER BY ts, id", w.args, func(rows *sql.Rows) error {
 		if err := rows.Scan(&text); err != nil {
 			return err
@@ -172,18 +173,9 @@ func (j *Journal) ScanMarks(ctx context.Context, filter MarkFilter, fn func(*Mar
 		}
 		rec.Time, rec.RunID = fromMillis(ts), runID
 		var err error
-		if rec.Mid, err = parseNum("marks.mid", mid); err != nil {
-			return err
-		}
-		if errCall = fn(&rec); errCall != nil {
-			return errCall
-		}
-		return nil
-	})
-	if errCall != nil {
-		return errCall
-	}
-	return qerr
+		rec.Mid, err = parseNum("marks.mid", mid)
+		return err
+	}, func() error { return fn(&rec) })
 }
 
 // FillGroup is one (connector, market) of the fills a filter selects, with the assets of its first fill.

@@ -95,8 +95,8 @@ func fillArgs(f *Fill) ([]any, error) {
 		return nil, c.err
 	}
 	return []any{nullRunID(f.RunID), f.Connector, f.Market, f.BaseAsset, f.QuoteAsset, f.ExchangeTradeID,
-		nullText(f.ClientOrderID), f.Side, market.DecimalText(f.Price), market.DecimalText(f.Amount), market.DecimalText(f.Fee), f.FeeAsset,
-		nullBool(f.IsMaker), nullDecimal(f.Mid), toMillis(f.Time)}, nil
+		nullText(f.ClientOrderID), f.Side, market.DecimalText(f.Price), market.DecimalText(f.Amount),
+		market.DecimalText(f.Fee), f.FeeAsset, nullBool(f.IsMaker), nullDecimal(f.Mid), toMillis(f.Time)}, nil
 }
 
 func orderArgs(o *Order) ([]any, error) {
@@ -123,9 +123,9 @@ func orderArgs(o *Order) ([]any, error) {
 	if o.IsHanging {
 		hanging = 1
 	}
-	return []any{o.ClientOrderID, nullRunID(o.RunID), o.Connector, o.Market, o.Side, o.OrderType, market.DecimalText(o.Price),
-		market.DecimalText(o.Amount), level, hanging, nullText(o.ExchangeOrderID), toMillis(o.CreatedAt), o.Status,
-		toMillis(o.UpdatedAt)}, nil
+	return []any{o.ClientOrderID, nullRunID(o.RunID), o.Connector, o.Market, o.Side, o.OrderType,
+		market.DecimalText(o.Price), market.DecimalText(o.Amount), level, hanging, nullText(o.ExchangeOrderID),
+		toMillis(o.CreatedAt), o.Status, toMillis(o.UpdatedAt)}, nil
 }
 
 // orderEventArgs returns the event insert's four arguments followed by the status the order moves to.

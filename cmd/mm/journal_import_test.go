@@ -83,7 +83,7 @@ func TestJournalImportHedgeExitCodes(t *testing.T) {
 		name    string
 		args    []string
 		code    int
-		created bool // the journal exists afterwards (empty when the import failed)
+		created bool // the journal exists afterwards: only when the import succeeded
 	}{
 		{"valid hedge fills", []string{"--hedge-fills", good}, exitOK, true},
 		{"missing column", []string{"--hedge-fills", write("a.csv", "timestamp,instrument\n")}, exitUsage, false},
@@ -111,12 +111,6 @@ func TestJournalImportHedgeExitCodes(t *testing.T) {
 			}
 			if stdout != "" || !strings.HasPrefix(stderr, "mm: ") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 				t.Errorf("stdout %q, stderr %q: want one 'mm: ' line on stderr only", stdout, stderr)
-			}
-			if tc.created {
-				_, out, _ := run(t, "--journal", journalPath, "journal", "check", "-o", "csv")
-				if !strings.Contains(out, "rows in hedge_fills,,0") || !strings.Contains(out, "rows in hedge_instruments,,0") {
-					t.Errorf("a refused import wrote something:\n%s", out)
-				}
 			}
 		})
 	}

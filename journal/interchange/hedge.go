@@ -11,9 +11,8 @@ import (
 	"github.com/mmtoolkit/mm/market"
 )
 
-// HedgeFillColumns are the columns of the hedge fills CSV (docs/CSV.md).
-var HedgeFillColumns = []string{"timestamp", "instrument", "side", "price", "amount", "fee", "fee_asset",
-	"trade_id", "venue", "contract", "contract_size", "quote_asset", "settle_asset"}
+// HedgeFillColumns are the columns of the hedge fills CSV (docs/CSV.md), in the order export writes them.
+var HedgeFillColumns = columnNames(hedgeFillColumns)
 
 var hedgeFillColumns = []column{
 	{"timestamp", true}, {"instrument", true}, {"side", true}, {"price", true}, {"amount", true}, {"fee", true},
