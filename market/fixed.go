@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"math/bits"
 	"strconv"
-	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -171,27 +170,8 @@ func scale(m int64, n int32) (int64, bool) {
 // String formats f like decimal.Decimal's String: plain digits, no exponent, no trailing fractional zeros
 // (61837.63000000 prints as 61837.63), so the two print the same value identically.
 func (f Fixed) String() string {
-	if f.exponent >= 0 {
-		if f.mantissa == 0 {
-			return "0"
-		}
-		return strconv.FormatInt(f.mantissa, 10) + strings.Repeat("0", int(f.exponent))
-	}
-	neg := f.mantissa < 0
-	digits := strconv.FormatUint(absUint(f.mantissa), 10)
-	point := int(-f.exponent)
-	if len(digits) <= point {
-		digits = strings.Repeat("0", point-len(digits)+1) + digits
-	}
-	intPart, frac := digits[:len(digits)-point], strings.TrimRight(digits[len(digits)-point:], "0")
-	s := intPart
-	if frac != "" {
-		s += "." + frac
-	}
-	if neg && s != "0" {
-		s = "-" + s
-	}
-	return s
+	var buf [48]byte
+	return string(f.AppendText(buf[:0]))
 }
 
 func absUint(m int64) uint64 {
@@ -218,23 +198,22 @@ func (f Fixed) AppendText(b []byte) []byte {
 		}
 		return b
 	}
-	point := int(-f.exponent)
-	frac := len(d) - point // digits before the point
+	intDigits := len(d) + int(f.exponent) // digits before the point; ≤ 0 when |f| < 1
 	end := len(d)
-	for end > max(frac, 0) && d[end-1] == '0' {
+	for end > max(intDigits, 0) && d[end-1] == '0' {
 		end-- // trailing fractional zeros
 	}
-	if frac <= 0 {
+	if intDigits <= 0 {
 		b = append(b, '0')
 	} else {
-		b = append(b, d[:frac]...)
+		b = append(b, d[:intDigits]...)
 	}
-	if end > max(frac, 0) {
+	if end > max(intDigits, 0) {
 		b = append(b, '.')
-		for range -frac {
+		for range -intDigits { // zeros between the point and the first digit
 			b = append(b, '0')
 		}
-		b = append(b, d[max(frac, 0):end]...)
+		b = append(b, d[max(intDigits, 0):end]...)
 	}
 	return b
 }
@@ -246,6 +225,5 @@ func DecimalText(d decimal.Decimal) string {
 	if !ok {
 		return d.String()
 	}
-	var buf [48]byte
-	return string(f.AppendText(buf[:0]))
+	return f.String()
 }

@@ -2,38 +2,9 @@ package market
 
 import (
 	"math"
-	"math/bits"
 
 	"github.com/shopspring/decimal"
 )
-
-// fixedMul returns f·g; ok is false when the exact product does not fit an int64 mantissa (or its exponent an
-// int32).
-func fixedMul(f, g Fixed) (product Fixed, ok bool) {
-	exp := int64(f.exponent) + int64(g.exponent)
-	if exp < math.MinInt32 || exp > math.MaxInt32 {
-		return Fixed{}, false
-	}
-	if f.mantissa == 0 || g.mantissa == 0 {
-		return Fixed{0, int32(exp)}, true
-	}
-	hi, lo := bits.Mul64(absUint(f.mantissa), absUint(g.mantissa))
-	if hi != 0 || lo > math.MaxInt64 {
-		return Fixed{}, false
-	}
-	if (f.mantissa < 0) != (g.mantissa < 0) {
-		return Fixed{-int64(lo), int32(exp)}, true
-	}
-	return Fixed{int64(lo), int32(exp)}, true
-}
-
-// fixedNeg returns −f; ok is false for the one mantissa whose negation does not fit.
-func fixedNeg(f Fixed) (Fixed, bool) {
-	if f.mantissa == math.MinInt64 {
-		return Fixed{}, false
-	}
-	return Fixed{-f.mantissa, f.exponent}, true
-}
 
 // parseFixed parses plain decimal text — an optional sign, digits, optionally a point and more digits, the form
 // decimal.Decimal's String writes — with the exponent decimal.NewFromString gives it (−2 for "1.50"). ok is false
@@ -154,7 +125,7 @@ func (n Num) Sub(m Num) Num {
 // Mul returns n·m.
 func (n Num) Mul(m Num) Num {
 	if n.d == nil && m.d == nil {
-		if p, ok := fixedMul(n.f, m.f); ok {
+		if p, ok := n.f.Mul(m.f); ok {
 			return Num{f: p}
 		}
 	}
@@ -164,7 +135,7 @@ func (n Num) Mul(m Num) Num {
 // Neg returns −n.
 func (n Num) Neg() Num {
 	if n.d == nil {
-		if g, ok := fixedNeg(n.f); ok {
+		if g, ok := n.f.Neg(); ok {
 			return Num{f: g}
 		}
 	}

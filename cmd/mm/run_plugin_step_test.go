@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,33 +14,11 @@ import (
 	"github.com/mmtoolkit/mm/plugins/host"
 )
 
-var (
-	paperPluginOnce sync.Once
-	paperPluginErr  error
-	paperPluginDir  string
-)
+var paperPluginBinary = &testBinary{pkg: "../mm-plugin-paper", name: "mm-plugin-paper"}
 
-// paperPlugin builds the real mm-plugin-paper once per test process, into a directory of its own.
-func paperPlugin(t *testing.T) string {
-	t.Helper()
-	paperPluginOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mm-plugin-paper-test")
-		if err != nil {
-			paperPluginErr = err
-			return
-		}
-		paperPluginDir = dir
-		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "mm-plugin-paper"),
-			"../mm-plugin-paper").CombinedOutput()
-		if err != nil {
-			paperPluginErr = errors.New(string(out))
-		}
-	})
-	if paperPluginErr != nil {
-		t.Fatalf("build mm-plugin-paper: %v", paperPluginErr)
-	}
-	return paperPluginDir
-}
+// paperPlugin builds the real mm-plugin-paper once per test process and returns its directory (a plugin
+// directory holding only it).
+func paperPlugin(t *testing.T) string { return filepath.Dir(paperPluginBinary.build(t)) }
 
 // A replay through mm-plugin-paper runs in lockstep (sdk.Stepper over real gRPC, a real plugin process): its
 // journal holds the same fills, marks, orders, order events and end balances as the same replay in-process, to the

@@ -18,32 +18,37 @@ import (
 	"github.com/mmtoolkit/mm/plugins/paper"
 )
 
-var (
-	mmBinaryOnce sync.Once
-	mmBinaryPath string
-	mmBinaryErr  error
-)
+// testBinary is a command of this module built once per test process, into a directory of its own.
+type testBinary struct {
+	pkg, name string
+	once      sync.Once
+	path      string
+	err       error
+}
 
-// mmBinary builds the real mm once per test process: signals and kill -9 need a process of their own.
-func mmBinary(t *testing.T) string {
+func (b *testBinary) build(t *testing.T) string {
 	t.Helper()
-	mmBinaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mm-run-test")
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", b.name+"-test")
 		if err != nil {
-			mmBinaryErr = err
+			b.err = err
 			return
 		}
-		mmBinaryPath = filepath.Join(dir, "mm")
-		out, err := exec.Command("go", "build", "-o", mmBinaryPath, ".").CombinedOutput()
-		if err != nil {
-			mmBinaryErr = errors.New(string(out))
+		b.path = filepath.Join(dir, b.name)
+		if out, err := exec.Command("go", "build", "-o", b.path, b.pkg).CombinedOutput(); err != nil {
+			b.err = errors.New(string(out))
 		}
 	})
-	if mmBinaryErr != nil {
-		t.Fatalf("build mm: %v", mmBinaryErr)
+	if b.err != nil {
+		t.Fatalf("build %s: %v", b.name, b.err)
 	}
-	return mmBinaryPath
+	return b.path
 }
+
+var mmTestBinary = &testBinary{pkg: ".", name: "mm"}
+
+// mmBinary builds the real mm once per test process: signals and kill -9 need a process of their own.
+func mmBinary(t *testing.T) string { return mmTestBinary.build(t) }
 
 // runBotYAML is a synthetic-feed bot on the paper exchange; paperExtra adds keys to connector.paper and
 // riskExtra to risk.

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mmtoolkit/mm/internal/config"
 )
 
 // klinesBacktestConfig is examples/klines-backtest.yaml with the feed path taken from MM_BENCH_KLINES.
@@ -45,15 +43,7 @@ func BenchmarkKlinesBacktest(b *testing.B) {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()
-	cfgPath := filepath.Join(dir, "bot.yaml")
-	text := []byte(strings.ReplaceAll(klinesBacktestConfig, "%PATH%", abs))
-	if err := os.WriteFile(cfgPath, text, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg := loadConfig(b, filepath.Join(dir, "bot.yaml"), strings.ReplaceAll(klinesBacktestConfig, "%PATH%", abs))
 	b.ResetTimer()
 	for i := range b.N {
 		jp := filepath.Join(dir, "k"+string(rune('a'+i%26))+".db")

@@ -55,12 +55,11 @@ func (r *run) finish(ctx context.Context, runErr error) (Result, error) {
 		}
 	}
 	r.finishProgress()
+	attrs := []any{"run", r.runID, "reason", r.reason, "exit", r.exitCode, "fills", r.fills}
 	if r.deferOrders {
-		r.log.Info("run ended", "run", r.runID, "reason", r.reason, "exit", r.exitCode, "fills", r.fills,
-			"orders_not_journaled", r.ordersLeftOut)
-	} else {
-		r.log.Info("run ended", "run", r.runID, "reason", r.reason, "exit", r.exitCode, "fills", r.fills)
+		attrs = append(attrs, "orders_not_journaled", r.ordersLeftOut)
 	}
+	r.log.Info("run ended", attrs...)
 	return r.result(), err
 }
 
@@ -70,10 +69,8 @@ func (r *run) drain(ctx context.Context) error {
 	var errs []error
 	if !r.keepOrders {
 		var cancels []strategy.CancelRequest
-		for _, id := range sortedKeys(r.orders) {
-			if r.orders[id].open() {
-				cancels = append(cancels, strategy.CancelRequest{ClientID: id})
-			}
+		for _, id := range r.openOrderIDs() {
+			cancels = append(cancels, strategy.CancelRequest{ClientID: id})
 		}
 		if err := r.cancel(ctx, cancels); err != nil {
 			errs = append(errs, fmt.Errorf("cancel own orders: %w", err))

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,10 +21,7 @@ import (
 // strategy lines after order_refresh_time.
 func writeBot(t *testing.T, dir string, replace map[string]string, strategyLines string) *config.Config {
 	t.Helper()
-	text := botConfig
-	for key, value := range map[string]string{"%MAKER_FEE%": "0.1", "%KILL%": "0", "%PAPER%": ""} {
-		text = strings.ReplaceAll(text, key, value)
-	}
+	text := botText(nil)
 	for old, repl := range replace {
 		if !strings.Contains(text, old) {
 			t.Fatalf("config has no %q", old)
@@ -33,15 +29,7 @@ func writeBot(t *testing.T, dir string, replace map[string]string, strategyLines
 		text = strings.ReplaceAll(text, old, repl)
 	}
 	text = strings.Replace(text, "  order_refresh_time: 30\n", "  order_refresh_time: 30\n"+strategyLines, 1)
-	path := filepath.Join(dir, "bot.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return loadConfig(t, filepath.Join(dir, "bot.yaml"), text)
 }
 
 var btcusdt = market.Pair{Base: "BTC", Quote: "USDT"}

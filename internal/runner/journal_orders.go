@@ -86,8 +86,8 @@ func (r *run) flushOpenDeferred(ctx context.Context) error {
 	if !r.deferOrders {
 		return nil
 	}
-	for _, id := range sortedKeys(r.orders) {
-		if own := r.orders[id]; own.open() && own.deferred != nil {
+	for _, id := range r.openOrderIDs() {
+		if own := r.orders[id]; own.deferred != nil {
 			if err := r.flushDeferred(ctx, own); err != nil {
 				return err
 			}

@@ -158,13 +158,5 @@ func withRunKey(t *testing.T, dir, line string) *config.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path2 := filepath.Join(dir, "bot-run-key.yaml")
-	if err := os.WriteFile(path2, append(text, []byte("  "+line+"\n")...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return loadConfig(t, filepath.Join(dir, "bot-run-key.yaml"), string(text)+"  "+line+"\n")
 }

@@ -49,13 +49,10 @@ func (r *run) modelTrade(ev sdk.Event, t sdk.PublicTrade) {
 		Price: t.Price.InexactFloat64(), Amount: t.Amount.InexactFloat64(), TakerSide: t.TakerSide})
 }
 
-// modelTick is tick's strategy step for a model strategy: feed the estimators this tick's mid and trades, run
-// strategy.ModelTick, log state changes, then send the cancels and places like a PMM tick.
+// modelTick is tick's strategy step for a model strategy, once modelObserve has fed the estimators this tick's
+// mid and trades: run strategy.ModelTick, log state changes, then send the cancels and places like a PMM tick.
 func (r *run) modelTick(ctx context.Context) error {
 	m := r.model
-	if err := r.modelObserve(); err != nil {
-		return err
-	}
 	result := strategy.ModelTick(m.params, r.state, r.snapshot(), m.cal.Calibration())
 	r.state = result.State
 	m.quote, m.quoted = result.Quote, result.Quoted

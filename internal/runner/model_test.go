@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mmtoolkit/mm/internal/config"
 	"github.com/mmtoolkit/mm/journal"
 	"github.com/mmtoolkit/mm/strategy"
 )
@@ -42,14 +40,7 @@ run:
 // is placed before it ends, and --explain prints the model's numbers every tick.
 func TestModelRunWaitsForCalibrationThenQuotes(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "bot.yaml")
-	if err := os.WriteFile(path, []byte(glftConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loadConfig(t, filepath.Join(dir, "bot.yaml"), glftConfig)
 	var logs, explain bytes.Buffer
 	db := filepath.Join(dir, "mm.db")
 	res, err := runFor(t, context.Background(), cfg, db, 0, func(o *Options) {
@@ -104,14 +95,7 @@ func TestStatusLineShowsTheModelState(t *testing.T) {
 func TestModelCalibrationContinuesThroughABlackoutPause(t *testing.T) {
 	explainOf := func(conf string) string {
 		dir := t.TempDir()
-		path := filepath.Join(dir, "bot.yaml")
-		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := config.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := loadConfig(t, filepath.Join(dir, "bot.yaml"), conf)
 		var explain bytes.Buffer
 		res, err := runFor(t, context.Background(), cfg, filepath.Join(dir, "mm.db"), time.Minute, func(o *Options) {
 			o.Logger = slog.New(slog.DiscardHandler)

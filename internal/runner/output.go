@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -83,6 +84,19 @@ func (r *run) openOrders() int {
 		}
 	}
 	return n
+}
+
+// openOrderIDs are the client ids of the open own orders, sorted so that cancels go out in a reproducible order.
+// Only the open ones are sorted: the run tracks up to orderRetention finished orders besides them.
+func (r *run) openOrderIDs() []string {
+	var ids []string
+	for id, o := range r.orders {
+		if o.open() {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (r *run) summary() Summary {

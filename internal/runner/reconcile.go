@@ -152,9 +152,9 @@ func (r *run) closeVanished(ctx context.Context, openIDs map[string]bool, filled
 			}
 		}
 	}
-	for _, id := range sortedKeys(r.orders) {
+	for _, id := range r.openOrderIDs() {
 		own := r.orders[id]
-		if !own.open() || openIDs[id] {
+		if openIDs[id] {
 			continue
 		}
 		if err := r.closeGone(ctx, id, own.amount, own.filled); err != nil {

@@ -71,9 +71,8 @@ func (r *run) journalRisk(ctx context.Context, t strategy.RiskTrip) error {
 // cancelDisallowed cancels the open own orders that the tripped guards would not allow to be placed now.
 func (r *run) cancelDisallowed(ctx context.Context) error {
 	var cancels []strategy.CancelRequest
-	for _, id := range sortedKeys(r.orders) {
-		own := r.orders[id]
-		if own.open() && !strategy.AllowOrder(r.risk.Tripped, own.side, r.riskParams, r.risk) {
+	for _, id := range r.openOrderIDs() {
+		if !strategy.AllowOrder(r.risk.Tripped, r.orders[id].side, r.riskParams, r.risk) {
 			cancels = append(cancels, strategy.CancelRequest{ClientID: id})
 		}
 	}

@@ -40,6 +40,11 @@ run:
 
 func writeConfig(t *testing.T, dir string, replace map[string]string) *config.Config {
 	t.Helper()
+	return loadConfig(t, filepath.Join(dir, "bot.yaml"), botText(replace))
+}
+
+// botText is botConfig with its placeholders filled: the replacements given, the defaults otherwise.
+func botText(replace map[string]string) string {
 	text := botConfig
 	defaults := map[string]string{"%MAKER_FEE%": "0.1", "%KILL%": "0", "%PAPER%": ""}
 	for key, value := range defaults {
@@ -48,7 +53,12 @@ func writeConfig(t *testing.T, dir string, replace map[string]string) *config.Co
 		}
 		text = strings.ReplaceAll(text, key, value)
 	}
-	path := filepath.Join(dir, "bot.yaml")
+	return text
+}
+
+// loadConfig writes a bot config's text to path and loads it.
+func loadConfig(t testing.TB, path, text string) *config.Config {
+	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -214,18 +214,14 @@ func (r *run) pauseQuoting(ctx context.Context) error {
 			r.now.UTC().Format(time.RFC3339Nano), strings.Join(windows, "; "))
 	}
 	var cancels []strategy.CancelRequest
-	for _, id := range sortedKeys(r.orders) {
-		if r.orders[id].open() && !r.sizer.cancelled[id] {
+	for _, id := range r.openOrderIDs() {
+		if !r.sizer.cancelled[id] {
 			r.sizer.cancelled[id] = true
 			cancels = append(cancels, strategy.CancelRequest{ClientID: id})
 		}
 	}
 	return r.cancel(ctx, cancels)
 }
-
-// quotingPaused says whether a blackout window pauses quoting at this tick (for strategy kinds that tick
-// outside strategy.Tick).
-func (r *run) quotingPaused() bool { return r.sizer != nil && r.sizer.blackout.Pause }
 
 // journalBlackouts journals a trip for every window entered and a clear for every window left, on the event
 // clock (a blackout is a schedule on the run's clock, and never a trip checkTrips acts on).

@@ -38,15 +38,8 @@ strategy:
 ` + risk + `run:
   tick_interval: 1s
 `
-	path := filepath.Join(dir, "bot.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err == nil {
-		err = cfg.CheckFiles()
-	}
-	if err != nil {
+	cfg := loadConfig(t, filepath.Join(dir, "bot.yaml"), text)
+	if err := cfg.CheckFiles(); err != nil {
 		t.Fatal(err)
 	}
 	return cfg

@@ -131,15 +131,10 @@ type streamSource struct {
 // run loop then reconciles before it quotes again, in its own goroutine (a Resync event, see Next).
 func launchPlugin(ctx context.Context, cfg *config.Config, req sdk.SubscribeRequest, heartbeat time.Duration,
 	lockPath string, log *slog.Logger) (*streamSource, error) {
-	settings, err := cfg.PluginSettingsJSON()
+	hc, settings, err := resolvePlugin(cfg, lockPath, log)
 	if err != nil {
 		return nil, err
 	}
-	hc, err := host.Resolve(cfg.Connector.Plugin, host.SearchPath(), lockPath)
-	if err != nil {
-		return nil, err
-	}
-	hc.Logger = log
 	sup, err := host.Supervise(ctx, host.SuperviseConfig{Config: hc,
 		OnRestart: func(ctx context.Context, c sdk.Connector) error { return c.Configure(ctx, settings) }})
 	if err != nil {
@@ -151,6 +146,21 @@ func launchPlugin(ctx context.Context, cfg *config.Config, req sdk.SubscribeRequ
 		return nil, err
 	}
 	return s, nil
+}
+
+// resolvePlugin finds and verifies the configured plugin (host.Resolve, plugins.lock) and reads the settings it
+// is to be configured with.
+func resolvePlugin(cfg *config.Config, lockPath string, log *slog.Logger) (host.Config, []byte, error) {
+	settings, err := cfg.PluginSettingsJSON()
+	if err != nil {
+		return host.Config{}, nil, err
+	}
+	hc, err := host.Resolve(cfg.Connector.Plugin, host.SearchPath(), lockPath)
+	if err != nil {
+		return host.Config{}, nil, err
+	}
+	hc.Logger = log
+	return hc, settings, nil
 }
 
 // connect takes the supervisor's current connector, configures it on the first start, and subscribes.

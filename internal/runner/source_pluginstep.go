@@ -34,15 +34,10 @@ type pluginStepSource struct {
 // launchStepPlugin starts and configures a replay plugin for lockstep stepping (exit 5 on any failure).
 func launchStepPlugin(ctx context.Context, cfg *config.Config, depthLevels int, lockPath string,
 	log *slog.Logger) (*pluginStepSource, error) {
-	settings, err := cfg.PluginSettingsJSON()
+	hc, settings, err := resolvePlugin(cfg, lockPath, log)
 	if err != nil {
 		return nil, err
 	}
-	hc, err := host.Resolve(cfg.Connector.Plugin, host.SearchPath(), lockPath)
-	if err != nil {
-		return nil, err
-	}
-	hc.Logger = log
 	p, err := host.Launch(ctx, hc)
 	if err != nil {
 		return nil, err
@@ -64,16 +59,22 @@ func (s *pluginStepSource) Connector() sdk.Connector { return s.p.Connector }
 // Live is false: a lockstep replay runs on simulated time, with a progress bar rather than status lines.
 func (s *pluginStepSource) Live() bool { return false }
 
+// Next steps the replay to the run's next tick.
 func (s *pluginStepSource) Next(ctx context.Context) (batch, error) {
+	var until time.Time
+	if s.until != nil {
+		until = s.until()
+	}
+	return s.stepTo(ctx, until)
+}
+
+// stepTo steps the replay until its clock reaches until (one event when zero).
+func (s *pluginStepSource) stepTo(ctx context.Context, until time.Time) (batch, error) {
 	if err := ctx.Err(); err != nil {
 		return batch{}, err
 	}
 	if s.ended {
 		return batch{}, io.EOF
-	}
-	var until time.Time
-	if s.until != nil {
-		until = s.until()
 	}
 	res, err := s.stepper.StepUntil(ctx, sdk.StepRequest{Until: until, DepthLevels: s.depthLevels})
 	var domain *sdk.Error
@@ -95,10 +96,7 @@ func (s *pluginStepSource) stepOnce(ctx context.Context) (batch, error) {
 	if s.ended {
 		return batch{}, io.EOF
 	}
-	until := s.until
-	s.until = nil
-	defer func() { s.until = until }()
-	return s.Next(ctx)
+	return s.stepTo(ctx, time.Time{})
 }
 
 // settle applies, after the end of the data, the pending arrivals and cancels due by until (the paper

@@ -33,10 +33,10 @@ func (r *run) tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := r.modelObserve(); err != nil { // model.go: every tick, paused or not
+		return err
+	}
 	if paused {
-		if err := r.modelObserve(); err != nil { // the estimators keep watching the market during a pause
-			return err
-		}
 		return r.pauseQuoting(ctx)
 	}
 	r.refreshDepth()

@@ -139,6 +139,9 @@ func dispense(ctx context.Context, client *plugin.Client, cfg Config) (*Plugin, 
 	return &Plugin{Connector: connector, Info: info, client: client, name: cfg.Name, pid: pid}, nil
 }
 
+// unrecognizedMessage starts go-plugin's error for a plugin whose first line on stdout is not the handshake.
+const unrecognizedMessage = "Unrecognized remote plugin message"
+
 // explain adds what the user should do to go-plugin's terse start-up errors.
 func explain(err error) error {
 	msg := err.Error()
@@ -149,9 +152,10 @@ func explain(err error) error {
 		// go-plugin's text for this case lists unlikely causes over ten lines; the usual one is a plugin that
 		// exited (or crashed) before its handshake.
 		return errors.New("the plugin exited before the handshake")
-	case strings.Contains(msg, "Unrecognized remote plugin message"):
+	case strings.Contains(msg, unrecognizedMessage):
 		// go-plugin appends ten lines of unlikely causes; the message the plugin printed is what matters.
-		printed, _, _ := strings.Cut(strings.TrimSpace(msg[strings.Index(msg, "Unrecognized remote plugin message")+len("Unrecognized remote plugin message"):]), "\n")
+		_, after, _ := strings.Cut(msg, unrecognizedMessage)
+		printed, _, _ := strings.Cut(strings.TrimSpace(after), "\n")
 		return &handshakeError{fmt.Sprintf("the plugin wrote %q to stdout before the handshake; plugins must log to stderr (see plugins/sdk)",
 			strings.TrimPrefix(printed, ": "))}
 	case strings.Contains(msg, "incompatible API version"):
@@ -167,8 +171,8 @@ type handshakeError struct{ msg string }
 
 func (e *handshakeError) Error() string { return e.msg }
 
-// IsHandshakeError reports whether err is a handshake failure that no retry can fix.
-func IsHandshakeError(err error) bool {
+// isHandshakeError reports whether err is a handshake failure that no retry can fix.
+func isHandshakeError(err error) bool {
 	var h *handshakeError
 	return errors.As(err, &h)
 }

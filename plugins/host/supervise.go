@@ -312,7 +312,7 @@ func (s *Supervisor) start(crash error) error {
 		}
 		s.failures++
 		s.cfg.Logger.Warn("plugin start failed", "plugin", s.cfg.Name, "failures", s.failures, "err", lastErr)
-		if s.ctx.Err() != nil || errors.Is(lastErr, plugin.ErrChecksumsDoNotMatch) || IsHandshakeError(lastErr) {
+		if s.ctx.Err() != nil || errors.Is(lastErr, plugin.ErrChecksumsDoNotMatch) || isHandshakeError(lastErr) {
 			// Waiting does not change the binary on disk: a checksum mismatch or a failed handshake is final.
 			return s.giveUp(lastErr)
 		}

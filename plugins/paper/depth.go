@@ -77,6 +77,11 @@ func (e *Exchange) Settle(until time.Time) ([]sdk.Event, error) {
 	if e.lookahead != nil || e.feedErr == nil {
 		return nil, ErrFeedRunning
 	}
+	return e.settle(until)
+}
+
+// settle is Settle with e.mu held and the feed known to have ended.
+func (e *Exchange) settle(until time.Time) ([]sdk.Event, error) {
 	e.runDue(until)
 	if until.After(e.now) {
 		e.now = until

@@ -34,12 +34,8 @@ func (e *Exchange) StepUntil(_ context.Context, req sdk.StepRequest) (sdk.StepRe
 	if e.lookahead == nil && errors.Is(e.feedErr, io.EOF) && !req.Until.IsZero() {
 		// After the end of the data a Step settles instead, as Settle does in-process: the pending arrivals
 		// and cancels due by Until are applied at their own times (the host's drain after its last cancels).
-		e.runDue(req.Until)
-		if req.Until.After(e.now) {
-			e.now = req.Until
-		}
-		res.Events, res.Now, res.EndOfData = e.takeEvents(), e.now, true
-		return res, e.persist()
+		events, err := e.settle(req.Until)
+		return sdk.StepResult{Events: events, Now: e.now, EndOfData: true}, err
 	}
 	for {
 		events, err := e.step()

@@ -1,10 +1,7 @@
 package feed
 
 import (
-	"bufio"
-	"compress/gzip"
 	"fmt"
-	"os"
 	"testing"
 )
 
@@ -29,17 +26,7 @@ func parseBothWays(line []byte) (inline, twoPass string) {
 // parse gives.
 func TestInlineDataParseMatchesTwoPassOnTheCapture(t *testing.T) {
 	day0808, _ := spotFiles(t)
-	f, err := os.Open(day0808)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(gz)
-	sc.Buffer(nil, maxCaptureLine)
+	sc := gzScanner(t, day0808, maxCaptureLine)
 	for n := 1; sc.Scan(); n++ {
 		if inline, twoPass := parseBothWays(sc.Bytes()); inline != twoPass {
 			t.Fatalf("line %d: inline %s\ntwo-pass %s", n, inline, twoPass)

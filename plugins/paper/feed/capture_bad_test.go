@@ -34,19 +34,26 @@ func writeGz(t *testing.T, name string, lines []string) string {
 	return path
 }
 
-func readGzLines(t *testing.T, path string, limit int) []string {
+// gzScanner scans the lines (at most maxLine bytes each) of a gzip file; the file closes with the test.
+func gzScanner(t testing.TB, path string, maxLine int) *bufio.Scanner {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
 	gz, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(gz)
-	sc.Buffer(nil, 1<<20)
+	sc.Buffer(nil, maxLine)
+	return sc
+}
+
+func readGzLines(t *testing.T, path string, limit int) []string {
+	t.Helper()
+	sc := gzScanner(t, path, 1<<20)
 	var lines []string
 	for len(lines) < limit && sc.Scan() {
 		lines = append(lines, sc.Text())

@@ -1,12 +1,9 @@
 package feed
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,17 +211,7 @@ func TestTradesMatchAnIndependentReadingOfTheCapture(t *testing.T) {
 
 func independentTradeVolume(t *testing.T, path string) (int, decimal.Decimal) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(gz)
-	sc.Buffer(nil, 1<<20)
+	sc := gzScanner(t, path, 1<<20)
 	count, volume := 0, decimal.Zero
 	for sc.Scan() {
 		_, raw, _ := strings.Cut(sc.Text(), " ")
