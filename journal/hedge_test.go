@@ -169,7 +169,7 @@ func TestMigrationAddsHedgeTermsToAnExistingJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
-	if err := migrate(ctx, db, path, 0, migrations[:1]); err != nil {
+	if _, err := migrate(ctx, db, path, 0, migrations[:1]); err != nil {
 		t.Fatal(err)
 	}
 	args, err := hedgeFillArgs(&testHedgeBatch().HedgeFills[1])
@@ -191,6 +191,9 @@ func TestMigrationAddsHedgeTermsToAnExistingJournal(t *testing.T) {
 	}
 	if _, err := os.Stat(path + ".bak-v1"); err != nil {
 		t.Errorf("no backup of the schema-1 journal: %v", err)
+	}
+	if got := j.MigrationBackup(); got != path+".bak-v1" {
+		t.Errorf("MigrationBackup() = %q, want %q", got, path+".bak-v1")
 	}
 	// The fill written before the migration has no terms yet, so it is not reported until they are imported.
 	if got, err := j.HedgeInstruments(ctx, HedgeFilter{}); err != nil || len(got) != 0 {

@@ -62,22 +62,25 @@ func LatestSchemaVersion() int {
 
 // migrate brings the journal at path from schema version from to the last of migrations. An existing journal is
 // first copied with VACUUM INTO to path.bak-v<from> (reference/go.md §2.5), because migrations are forward-only
-// and the copy is the only way back; a brand-new file (from == 0) has nothing worth copying.
-func migrate(ctx context.Context, db *sql.DB, journalPath string, from int, migrations []migration) error {
+// and the copy is the only way back; a brand-new file (from == 0) has nothing worth copying. It returns the
+// backup's path ("" when none was made).
+func migrate(ctx context.Context, db *sql.DB, journalPath string, from int, migrations []migration) (string, error) {
 	if from >= len(migrations) {
-		return nil
+		return "", nil
 	}
+	var saved string
 	if from > 0 {
-		if err := backup(ctx, db, journalPath, from); err != nil {
-			return err
+		var err error
+		if saved, err = backup(ctx, db, journalPath, from); err != nil {
+			return "", err
 		}
 	}
 	for _, m := range migrations[from:] {
 		if err := applyMigration(ctx, db, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return saved, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return saved, nil
 }
 
 // applyMigration runs one migration file and the user_version bump in one transaction. It re-reads user_version
@@ -109,7 +112,7 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 // backup copies the journal to path.bak-v<version> (or, if that exists from an earlier attempt, to a name with a
 // timestamp added). The target is created first with mode 0600, because VACUUM INTO would create it with the
 // umask's default mode and the journal may hold account balances.
-func backup(ctx context.Context, db *sql.DB, journalPath string, version int) error {
+func backup(ctx context.Context, db *sql.DB, journalPath string, version int) (string, error) {
 	target := fmt.Sprintf("%s.bak-v%d", journalPath, version)
 	file, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if errors.Is(err, fs.ErrExist) {
@@ -117,14 +120,14 @@ func backup(ctx context.Context, db *sql.DB, journalPath string, version int) er
 		file, err = os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	}
 	if err != nil {
-		return fmt.Errorf("back up before migration: %w", err)
+		return "", fmt.Errorf("back up before migration: %w", err)
 	}
 	if err := file.Close(); err != nil {
-		return fmt.Errorf("back up before migration: %w", err)
+		return "", fmt.Errorf("back up before migration: %w", err)
 	}
 	// VACUUM INTO accepts an existing empty file as its target.
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", target); err != nil {
-		return fmt.Errorf("back up to %s before migration: %w", target, err)
+		return "", fmt.Errorf("back up to %s before migration: %w", target, err)
 	}
-	return nil
+	return target, nil
 }

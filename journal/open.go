@@ -19,6 +19,8 @@ import (
 // of query-only connections, so analysis works while a run writes. Methods are safe for concurrent use.
 type Journal struct {
 	path     string
+	created  bool    // Open created the file (Discard removes it)
+	backup   string  // the copy Open made before migrating, "" when it did not migrate
 	writerDB *sql.DB // nil for OpenReadOnly
 	readerDB *sql.DB
 	writer   *writer // nil for OpenReadOnly
@@ -84,7 +86,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Journal, error) {
 		return nil, err
 	}
 
-	j := &Journal{path: path}
+	j := &Journal{path: path, created: created}
 	j.writerDB, err = sql.Open("sqlite", dsn(path, writerParams))
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
@@ -92,7 +94,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Journal, error) {
 	// One connection: SQLite has one writer anyway, and a single connection makes the writer's prepared statements
 	// and IMMEDIATE transactions strictly serial (reference/go.md §2.2).
 	j.writerDB.SetMaxOpenConns(1)
-	if err := migrate(ctx, j.writerDB, path, id.userVersion, migrations); err != nil {
+	if j.backup, err = migrate(ctx, j.writerDB, path, id.userVersion, migrations); err != nil {
 		j.writerDB.Close()
 		return nil, classify(path, err)
 	}
@@ -168,6 +170,24 @@ func (j *Journal) Close(ctx context.Context) error {
 		j.closeErr = errors.Join(errs...)
 	})
 	return j.closeErr
+}
+
+// MigrationBackup is the copy of the journal Open made before migrating it to this schema ("" when Open did not
+// migrate an existing journal).
+func (j *Journal) MigrationBackup() string { return j.backup }
+
+// Discard closes the journal and, when Open created the file, removes it with its -wal and -shm files: a command
+// refused on bad input leaves nothing behind, not even an empty journal. An existing journal is only closed.
+func (j *Journal) Discard(ctx context.Context) error {
+	err := j.Close(ctx)
+	if j.created {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if rerr := os.Remove(j.path + suffix); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+				err = errors.Join(err, rerr)
+			}
+		}
+	}
+	return err
 }
 
 // DSN parameters (reference/go.md §2.1). busy_timeout makes a connection wait for a lock instead of failing;

@@ -272,7 +272,7 @@ func TestMigratingAnExistingJournalBacksItUpFirst(t *testing.T) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if err := migrate(ctx, db, path, len(migrations), next); err != nil {
+	if _, err := migrate(ctx, db, path, len(migrations), next); err != nil {
 		t.Fatal(err)
 	}
 	var version int
@@ -352,5 +352,40 @@ func TestOpenReadOnlySeesCommitsOfAWriterInAnotherHandle(t *testing.T) {
 		if n := countRows(t, r, "fills"); n != i+1 {
 			t.Fatalf("read-only handle sees %d fills, want %d", n, i+1)
 		}
+	}
+}
+
+// Discard removes a journal its Open created (bad input leaves nothing behind) and only closes one that existed.
+func TestDiscardRemovesOnlyAJournalItsOpenCreated(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mm.db")
+	j, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := j.MigrationBackup(); got != "" {
+		t.Errorf("a new journal reports a migration backup %q", got)
+	}
+	if err := j.Discard(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Stat(path + suffix); !os.IsNotExist(err) {
+			t.Errorf("%s left behind: %v", path+suffix, err)
+		}
+	}
+	j, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close(ctx)
+	if j, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Discard(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("Discard removed a journal that existed before its Open: %v", err)
 	}
 }

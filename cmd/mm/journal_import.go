@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strconv"
 
@@ -164,21 +163,17 @@ func journalImportRun(ctx context.Context, opts *JournalImportOptions) error {
 		}
 		return err
 	}
-	_, statErr := os.Stat(opts.JournalPath)
-	created := errors.Is(statErr, fs.ErrNotExist)
 	j, err := journal.Open(ctx, opts.JournalPath)
 	if err != nil {
 		return err
 	}
 	result, err := j.Import(ctx, batch)
+	if errors.Is(err, journal.ErrInvalidRecord) {
+		j.Discard(context.WithoutCancel(ctx)) //nolint:errcheck // the refusal is the error to report
+		return &ExitError{Code: exitUsage, Err: locateRecordError(summary, err)}
+	}
 	if closeErr := j.Close(context.WithoutCancel(ctx)); err == nil {
 		err = closeErr
-	}
-	if errors.Is(err, journal.ErrInvalidRecord) {
-		if created { // bad input creates nothing, not even an empty journal
-			removeJournalFiles(opts.JournalPath)
-		}
-		return &ExitError{Code: exitUsage, Err: locateRecordError(summary, err)}
 	}
 	if err != nil {
 		return err
@@ -215,14 +210,6 @@ func locateRecordError(summary importSummary, err error) error {
 		return &interchange.InputError{File: f.File, Row: row, Column: recErr.Column, Msg: recErr.Reason()}
 	}
 	return err
-}
-
-// removeJournalFiles removes a journal this import created, with its WAL and shared-memory files; best effort,
-// since the import has already failed.
-func removeJournalFiles(path string) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix) //nolint:errcheck
-	}
 }
 
 // readImportFiles parses every given file before the journal is touched, so bad input writes nothing (and does not

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -56,9 +53,6 @@ func journalMigrateRun(ctx context.Context, opts *JournalMigrateOptions) error {
 	if !errors.Is(err, journal.ErrTooOld) {
 		return err
 	}
-	// The journal names its backup itself (path.bak-v<N>, with a timestamp added when that exists): the new file
-	// beside the journal is the one to report.
-	backupsBefore := backupFiles(opts.JournalPath)
 	j, err := journal.Open(ctx, opts.JournalPath)
 	if err != nil {
 		return err
@@ -70,32 +64,8 @@ func journalMigrateRun(ctx context.Context, opts *JournalMigrateOptions) error {
 	if err != nil {
 		return err
 	}
-	backup := opts.JournalPath + ".bak-v*"
-	for _, path := range backupFiles(opts.JournalPath) {
-		if !slices.Contains(backupsBefore, path) {
-			backup = path
-		}
-	}
+	backup := j.MigrationBackup()
 	fmt.Fprintf(opts.IO.Out, "%s: migrated to schema v%d; the journal as it was is kept as %s\n",
 		opts.JournalPath, version, backup)
 	return nil
-}
-
-// backupFiles lists the migration backups beside a journal.
-func backupFiles(journalPath string) []string {
-	// The only error Glob returns is a bad pattern; the journal's path is quoted into it.
-	paths, _ := filepath.Glob(globEscape(journalPath) + ".bak-v*")
-	return paths
-}
-
-// globEscape quotes the characters filepath.Match treats as special.
-func globEscape(path string) string {
-	var sb strings.Builder
-	for _, r := range path {
-		if strings.ContainsRune(`*?[\`, r) {
-			sb.WriteByte('\\')
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
 }
