@@ -9,13 +9,16 @@ import (
 
 // With run.journal_orders "filled" an order's journal rows wait in its ownOrder until something worth keeping
 // happens to it: a fill, a rejection, an unknown place outcome, or the run ending with the order still open.
-// An order cancelled or expired without a fill is dropped with its "created" event. Adopted orders are
-// journaled at once (reconcile). With "all" (the default) every record goes to the journal as it happens.
+// An order cancelled or expired without a fill is left out, with its "created" and "cancelled" events; they stay
+// held (bounded by the order retention) in case a fill of it still arrives, which then journals them all, as
+// "all" would have. Adopted orders are journaled at once (reconcile). With "all" (the default) every record goes
+// to the journal as it happens.
 
 // deferredOrder is an order's journal rows held back under run.journal_orders "filled".
 type deferredOrder struct {
 	record journal.Order
 	events []journal.OrderEvent
+	left   bool // the order ended without a fill: counted in ordersLeftOut unless a late fill journals it
 }
 
 // addOrder journals (or holds back) an order record; a second record of the same order replaces the first,
@@ -50,8 +53,11 @@ func (r *run) orderEvent(ctx context.Context, id string, at time.Time, event, de
 		}
 	case journal.EventCancelled, journal.EventExpired:
 		if own.deferred != nil {
-			own.deferred = nil
-			r.ordersLeftOut++
+			if !own.deferred.left {
+				own.deferred.left = true
+				r.ordersLeftOut++
+			}
+			own.deferred.events = append(own.deferred.events, ev)
 			return nil
 		}
 	}
@@ -68,6 +74,9 @@ func (r *run) flushDeferred(ctx context.Context, own *ownOrder) error {
 	own.deferred = nil
 	if d == nil {
 		return nil
+	}
+	if d.left {
+		r.ordersLeftOut--
 	}
 	if err := r.j.AddOrder(ctx, d.record); err != nil {
 		return err

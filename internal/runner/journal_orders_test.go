@@ -12,6 +12,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/mmtoolkit/mm/internal/config"
 	"github.com/mmtoolkit/mm/journal"
 )
@@ -159,4 +161,66 @@ func withRunKey(t *testing.T, dir, line string) *config.Config {
 		t.Fatal(err)
 	}
 	return loadConfig(t, filepath.Join(dir, "bot-run-key.yaml"), string(text)+"  "+line+"\n")
+}
+
+// Under journal_orders "filled" a fill that arrives after the cancel of a held-back order (a reconcile's
+// catch-up, say) journals the order with every event it had, in order, as "all" would have; an order that ends
+// without a fill stays out of the journal and is counted as left out.
+func TestJournalOrdersFilledKeepsACancelledOrderForALateFill(t *testing.T) {
+	ctx := context.Background()
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "mm.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	runID, err := j.StartRun(ctx, journal.Run{Account: "a", Connector: "paper", Market: "BTC-USDT", ConfigHash: "h",
+		Config: "{}", StartedAt: t0, MMVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &run{j: j, runID: runID, connName: "paper", marketName: "BTC-USDT", deferOrders: true,
+		orders: map[string]*ownOrder{}}
+	place := func(id string) {
+		r.track(id, &ownOrder{status: journal.StatusUnknown})
+		for _, status := range []string{journal.StatusUnknown, journal.StatusOpen} {
+			err := r.addOrder(ctx, journal.Order{ClientOrderID: id, RunID: runID, Connector: "paper",
+				Market: "BTC-USDT", Side: "buy", OrderType: "limit", Price: decimal.NewFromInt(100),
+				Amount: decimal.NewFromInt(1), CreatedAt: t0, Status: status, UpdatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	event := func(id string, at time.Duration, event string) {
+		if err := r.orderEvent(ctx, id, t0.Add(at), event, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	place("late")
+	event("late", 0, journal.EventCreated)
+	event("late", time.Second, journal.EventCancelled)
+	place("never")
+	event("never", 0, journal.EventCreated)
+	event("never", time.Second, journal.EventCancelled)
+	event("late", 2*time.Second, journal.EventPartiallyFilled)
+	if err := j.Flush(ctx); err != nil {
+		t.Fatalf("journaling the late fill's event: %v", err)
+	}
+	orders, _ := j.Orders(ctx, journal.OrderFilter{})
+	if len(orders) != 1 || orders[0].ClientOrderID != "late" {
+		t.Fatalf("journaled orders %+v, want only %q", orders, "late")
+	}
+	events, _ := j.OrderEvents(ctx, "late")
+	var got []string
+	for _, ev := range events {
+		got = append(got, ev.Event)
+	}
+	want := []string{journal.EventCreated, journal.EventCancelled, journal.EventPartiallyFilled}
+	if !slices.Equal(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+	if r.ordersLeftOut != 1 {
+		t.Errorf("orders left out: %d, want 1 (only %q)", r.ordersLeftOut, "never")
+	}
 }
