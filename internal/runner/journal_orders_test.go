@@ -2,15 +2,12 @@ package runner
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
-
-	_ "modernc.org/sqlite"
 
 	"github.com/shopspring/decimal"
 
@@ -97,31 +94,29 @@ func TestRefreshBalanceSnapshotsOnlyWhenATotalChanged(t *testing.T) {
 	if _, err := runFor(t, context.Background(), writeConfig(t, dir, nil), path, 10*time.Minute, nil); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	var rows []journal.Balance
+	err := openJournal(t, path).ScanBalances(context.Background(), journal.BalanceFilter{}, func(b *journal.Balance) error {
+		rows = append(rows, *b)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	// journalBalances writes the base row, then the quote row, of one snapshot.
-	rows, err := db.Query(`SELECT b.kind, b.total, q.kind, q.total FROM balances b JOIN balances q ON q.id = b.id + 1
-		WHERE b.asset = 'BTC' AND q.asset = 'USDT' ORDER BY b.id`)
-	if err != nil {
-		t.Fatal(err)
+	if len(rows)%2 != 0 {
+		t.Fatalf("%d balance rows: snapshots come in pairs", len(rows))
 	}
-	defer rows.Close()
 	kinds := map[string]int{}
 	var prev string
-	for rows.Next() {
-		var kind, base, quoteKind, quote string
-		if err := rows.Scan(&kind, &base, &quoteKind, &quote); err != nil {
-			t.Fatal(err)
+	for i := 0; i < len(rows); i += 2 {
+		base, quote := rows[i], rows[i+1]
+		if base.Asset != "BTC" || quote.Asset != "USDT" || base.Kind != quote.Kind {
+			t.Fatalf("snapshot rows %s %s and %s %s, want BTC then USDT of one kind", base.Asset, base.Kind,
+				quote.Asset, quote.Kind)
 		}
-		if kind != quoteKind {
-			t.Fatalf("snapshot rows of kinds %s and %s", kind, quoteKind)
-		}
-		kinds[kind]++
-		totals := base + " " + quote
-		if kind == journal.BalanceRefresh && totals == prev {
+		kinds[base.Kind]++
+		totals := base.Total.String() + " " + quote.Total.String()
+		if base.Kind == journal.BalanceRefresh && totals == prev {
 			t.Errorf("refresh snapshot repeats the totals %s", totals)
 		}
 		prev = totals
