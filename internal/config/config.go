@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/journal/interchange"
 )
 
 // Config is a parsed, validated bot config with every default applied. Values keep the file's units (percent,
@@ -26,6 +28,8 @@ type Config struct {
 	dir      string         // relative file paths in the config resolve against this directory
 	lines    map[string]int // dotted key → line of the key, for every key present in the file
 	warnings []string
+	iv       []interchange.IVPoint // ImpliedVol's file, read once (CheckFiles at start-up, then the runner)
+	ivRead   bool
 }
 
 // Connector says where orders go. name: paper runs mm's paper exchange in-process; plugin: NAME (or any name

@@ -215,9 +215,13 @@ func (c *Config) BlackoutWindows() []strategy.Blackout {
 	return out
 }
 
-// ImpliedVol reads strategy.sizing.iv_source's file (nil when there is none). An unreadable or malformed file
-// is a config error naming the iv_source.path key and its line, with the file's row, line and column.
+// ImpliedVol reads strategy.sizing.iv_source's file (nil when there is none), once: CheckFiles validates it at
+// start-up and the runner then takes the same points. An unreadable or malformed file is a config error naming
+// the iv_source.path key and its line, with the file's row, line and column.
 func (c *Config) ImpliedVol() ([]interchange.IVPoint, error) {
+	if c.ivRead {
+		return c.iv, nil
+	}
 	s := c.Strategy.Sizing
 	if s == nil || s.IVSource == nil {
 		return nil, nil
@@ -235,5 +239,6 @@ func (c *Config) ImpliedVol() ([]interchange.IVPoint, error) {
 	if err != nil {
 		return nil, fail(err.Error())
 	}
+	c.iv, c.ivRead = points, true
 	return points, nil
 }
