@@ -78,7 +78,7 @@ func (t top) equal(o top) bool {
 
 type balance struct {
 	total, locked decimal.Decimal
-	avail         decimal.Decimal // total − locked, valid while availOK (every change of total or locked clears it)
+	avail         decimal.Decimal // total − locked, valid while availOK (lock, unlock, credit and debit clear it)
 	availOK       bool
 }
 
@@ -90,6 +90,13 @@ func (b *balance) available() decimal.Decimal {
 	}
 	return b.avail
 }
+
+// lock, unlock, credit and debit are the only changes of a balance, so the cached available amount cannot go
+// stale.
+func (b *balance) lock(d decimal.Decimal)   { b.locked, b.availOK = b.locked.Add(d), false }
+func (b *balance) unlock(d decimal.Decimal) { b.locked, b.availOK = b.locked.Sub(d), false }
+func (b *balance) credit(d decimal.Decimal) { b.total, b.availOK = b.total.Add(d), false }
+func (b *balance) debit(d decimal.Decimal)  { b.total, b.availOK = b.total.Sub(d), false }
 
 // order is one of our orders with what the matching engine keeps beside it.
 type order struct {

@@ -184,7 +184,7 @@ func (e *Exchange) accept(req sdk.OrderRequest) *order {
 	asset, locked := e.lockFor(o.Side, o.Price, o.Amount)
 	o.locked = locked
 	b := e.balances[asset]
-	b.locked, b.availOK = b.locked.Add(locked), false
+	b.lock(locked)
 	e.touch(asset)
 	e.orders[o.ClientOrderID] = o
 	e.emit(sdk.OrderUpdate{Order: o.Order})
@@ -323,7 +323,7 @@ func (e *Exchange) removeResting(o *order) {
 func (e *Exchange) release(o *order) {
 	asset, _ := e.lockFor(o.Side, o.Price, o.Amount)
 	b := e.balances[asset]
-	b.locked, b.availOK = b.locked.Sub(o.locked), false
+	b.unlock(o.locked)
 	o.locked = decimal.Zero
 	e.touch(asset)
 }
@@ -343,14 +343,16 @@ func (e *Exchange) fill(o *order, price, amount decimal.Decimal, maker bool) {
 	if o.Side == market.Buy {
 		fee, feeAsset = amount.Mul(rate), e.cfg.Market.Base
 		unlock := o.Price.Mul(amount)
-		quote.total, quote.locked, quote.availOK = quote.total.Sub(notional), quote.locked.Sub(unlock), false
+		quote.debit(notional)
+		quote.unlock(unlock)
 		o.locked = o.locked.Sub(unlock)
-		base.total, base.availOK = base.total.Add(amount).Sub(fee), false
+		base.credit(amount.Sub(fee))
 	} else {
 		fee, feeAsset = notional.Mul(rate), e.cfg.Market.Quote
-		base.total, base.locked, base.availOK = base.total.Sub(amount), base.locked.Sub(amount), false
+		base.debit(amount)
+		base.unlock(amount)
 		o.locked = o.locked.Sub(amount)
-		quote.total, quote.availOK = quote.total.Add(notional).Sub(fee), false
+		quote.credit(notional.Sub(fee))
 	}
 	e.touch(e.cfg.Market.Base)
 	e.touch(e.cfg.Market.Quote)

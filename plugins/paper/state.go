@@ -160,7 +160,7 @@ func (e *Exchange) loadState() error {
 		}
 		asset, _ := e.lockFor(o.Side, o.Price, o.Amount)
 		b := e.balances[asset]
-		b.locked, b.availOK = b.locked.Add(o.locked), false
+		b.lock(o.locked)
 		if o.active {
 			e.insertResting(o)
 		}
