@@ -13,7 +13,8 @@ import (
 // allocations differ (docs/BENCHMARKS.md "mm run": a decimal.Decimal result is a big.Int). It covers what live and
 // replay runs use: an exchange's tick and step (TickStep), levels rather than order_override, no order
 // optimization and no stage trace. For anything else, or when a value does not fit an int64 mantissa, it reports
-// ok false and Tick runs the decimal stages, which stay the reference (TestFixedPipelineMatchesDecimal).
+// ok false and Tick runs the decimal stages, which stay the reference (TestFixedPipelineMatchesDecimal). The two
+// are kept in step by hand: a change to a decimal stage must be made here too, or that test fails.
 
 // fixedOrder is a ProposedOrder in fixed point.
 type fixedOrder struct {
