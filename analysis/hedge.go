@@ -114,7 +114,7 @@ type hedgeReplayer struct {
 	active     bool // the window saw a fill, a funding payment, or a mark on an open position or moving its value
 	unpriced   map[string]bool
 	warnings   []string
-	curve      []curveValue // every window event's cumulative total, sampled by finish
+	curve      []curveValue // every window event's cumulative total, sampled by finish (sampleCurve)
 }
 
 // hedgeSums is a hedge bucket while the replay runs: amounts in the quote asset, coin ones in the settlement coin.
@@ -385,12 +385,7 @@ func (r *hedgeReplayer) finish() HedgePnL {
 		out.VolumeContracts = out.VolumeContracts.Add(s.volumeContracts)
 		coin, realizedCoin = coin.Add(s.coin), realizedCoin.Add(s.realizedCoin)
 	}
-	stride := max(1, (len(r.curve)+maxCurvePoints-1)/maxCurvePoints)
-	for n, v := range r.curve {
-		if n%stride == 0 || n == len(r.curve)-1 {
-			out.Curve = append(out.Curve, CurvePoint{Time: time.UnixMilli(v.ms).UTC(), Total: v.total})
-		}
-	}
+	out.Curve = sampleCurve(r.curve)
 	unrealized, unrealizedCoin := r.unrealized()
 	out.Window.Unrealized = unrealized
 	out.Window.finish()

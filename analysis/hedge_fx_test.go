@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -150,18 +149,10 @@ func TestHedgeWithoutMarksIsValuedAtEachFillPrice(t *testing.T) {
 
 // Review M7: an open hedge without a mark in the window is named in a warning, not silently left out.
 func TestOpenHedgeWithoutMarksInTheWindowIsNamed(t *testing.T) {
-	ctx := context.Background()
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "mm.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close(ctx)
-	if _, err := j.Import(ctx, journal.ImportBatch{HedgeInstruments: []journal.HedgeInstrument{inverseBTCPerp},
+	j := importedJournal(t, journal.ImportBatch{HedgeInstruments: []journal.HedgeInstrument{inverseBTCPerp},
 		HedgeFills: []journal.HedgeFill{hedgeFill(inverseBTCPerp, 1, journal.SideBuy, "1000", "50000", "0", "BTC")},
-		HedgeMarks: []journal.HedgeMark{hedgeMark(inverseBTCPerp, 0, "50000")}}); err != nil {
-		t.Fatal(err)
-	}
-	report, err := LoadPnL(ctx, j, PnLQuery{Since: hedgeAt(3600), By: ByMarket, Method: MethodAvgCost})
+		HedgeMarks: []journal.HedgeMark{hedgeMark(inverseBTCPerp, 0, "50000")}})
+	report, err := LoadPnL(context.Background(), j, PnLQuery{Since: hedgeAt(3600), By: ByMarket, Method: MethodAvgCost})
 	if err != nil {
 		t.Fatal(err)
 	}

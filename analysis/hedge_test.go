@@ -3,7 +3,6 @@ package analysis
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -210,12 +209,6 @@ func TestInverseHedgeFlipRealizesTheClosedPart(t *testing.T) {
 // LoadPnL streams hedge fills, funding and marks from the journal through the same replayer as ReplayHedge: the
 // same records give the same numbers, per bucket, with a position carried into the window.
 func TestLoadPnLHedgesMatchReplayHedge(t *testing.T) {
-	ctx := context.Background()
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "mm.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close(ctx)
 	hour := func(h int) int { return h * 3600 }
 	fills := []journal.HedgeFill{
 		hedgeFill(inverseBTCPerp, hour(1), journal.SideBuy, "1000", "50010", "0.00001", "BTC"),
@@ -229,12 +222,10 @@ func TestLoadPnLHedgesMatchReplayHedge(t *testing.T) {
 		{Venue: inverseBTCPerp.Venue, Instrument: inverseBTCPerp.Instrument, Time: hedgeAt(hour(8)), Amount: dec("-0.0000125"), Asset: "BTC"},
 		{Venue: inverseBTCPerp.Venue, Instrument: inverseBTCPerp.Instrument, Time: hedgeAt(hour(32)), Amount: dec("0.0000031"), Asset: "BTC"},
 	}
-	if _, err := j.Import(ctx, journal.ImportBatch{HedgeInstruments: []journal.HedgeInstrument{inverseBTCPerp},
-		HedgeFills: fills, HedgeMarks: marks, Funding: funding}); err != nil {
-		t.Fatal(err)
-	}
+	j := importedJournal(t, journal.ImportBatch{HedgeInstruments: []journal.HedgeInstrument{inverseBTCPerp},
+		HedgeFills: fills, HedgeMarks: marks, Funding: funding})
 	since := hedgeAt(hour(24))
-	report, err := LoadPnL(ctx, j, PnLQuery{Since: since, By: ByDay, Method: MethodFIFO})
+	report, err := LoadPnL(context.Background(), j, PnLQuery{Since: since, By: ByDay, Method: MethodFIFO})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,10 @@
 package analysis
 
 // The decimal lot books below are the reference the replayer's market.Num books (lots_num.go) are checked
-// against (replay_equiv_test.go).
+// against (replay_equiv_test.go). The average cost book is the pre-market.Num implementation (lots.go before the
+// streaming replayer): the rule is its own definition, and this checks the port's arithmetic. The FIFO book is
+// derived from FIFO's definition instead of restating the queue of lots_num.go, so a matching error shared by the
+// two would show.
 
 import (
 	"github.com/shopspring/decimal"
@@ -56,9 +59,15 @@ func (b *avgCostBook) unrealized(mid decimal.Decimal) decimal.Decimal {
 	return b.qty.Mul(mid.Sub(b.cost))
 }
 
-// fifoBook keeps open lots oldest first; a reducing fill consumes the oldest lots.
+// fifoBook is FIFO written from its definition rather than as a queue that reducing fills consume: every unit
+// sold is matched with the oldest unit bought, so once the position last left zero (or flipped) the open lots are the
+// newest |q| units of the trades that opened it, and realized + unrealized is the lots' cash plus q·m (each unit's
+// PnL is its sale price less its purchase price). Realized is therefore C + Σ_open q_l·p_l, open lots taken from the
+// newest; a trade realizes the change of that.
 type fifoBook struct {
-	lots []lot
+	q, cash  decimal.Decimal
+	opened   []lot // the trades that opened the position since it was last zero or flipped, oldest first
+	realized decimal.Decimal
 }
 
 type lot struct {
@@ -67,31 +76,43 @@ type lot struct {
 }
 
 func (b *fifoBook) trade(qty, price decimal.Decimal) decimal.Decimal {
-	realized := decimal.Zero
-	for !qty.IsZero() && len(b.lots) > 0 && b.lots[0].qty.Sign() != qty.Sign() {
-		head := &b.lots[0]
-		matched := decimal.Min(qty.Abs(), head.qty.Abs())
-		realized = realized.Add(matched.Mul(price.Sub(head.price)).Mul(decimal.NewFromInt(int64(head.qty.Sign()))))
-		if head.qty.Sign() > 0 {
-			head.qty = head.qty.Sub(matched)
-			qty = qty.Add(matched)
-		} else {
-			head.qty = head.qty.Add(matched)
-			qty = qty.Sub(matched)
-		}
-		if head.qty.IsZero() {
-			b.lots = b.lots[1:]
-		}
+	after := b.q.Add(qty)
+	switch {
+	case after.IsZero():
+		b.opened = nil
+	case b.q.IsZero() || after.Sign() != b.q.Sign(): // opened, or flipped: what is left of the trade opens it
+		b.opened = []lot{{qty: after, price: price}}
+	case qty.Sign() == b.q.Sign():
+		b.opened = append(b.opened, lot{qty: qty, price: price})
 	}
-	if !qty.IsZero() {
-		b.lots = append(b.lots, lot{qty: qty, price: price})
+	b.q, b.cash = after, b.cash.Sub(qty.Mul(price))
+	realized := b.cash
+	for _, l := range b.openLots() {
+		realized = realized.Add(l.qty.Mul(l.price))
 	}
-	return realized
+	delta := realized.Sub(b.realized)
+	b.realized = realized
+	return delta
+}
+
+// openLots are the newest |q| units of the opening trades.
+func (b *fifoBook) openLots() []lot {
+	var open []lot
+	left := b.q.Abs()
+	for i := len(b.opened) - 1; i >= 0 && left.IsPositive(); i-- {
+		l := b.opened[i]
+		if l.qty.Abs().GreaterThan(left) {
+			l.qty = left.Mul(decimal.NewFromInt(int64(l.qty.Sign())))
+		}
+		open = append(open, l)
+		left = left.Sub(l.qty.Abs())
+	}
+	return open
 }
 
 func (b *fifoBook) unrealized(mid decimal.Decimal) decimal.Decimal {
 	total := decimal.Zero
-	for _, l := range b.lots {
+	for _, l := range b.openLots() {
 		total = total.Add(l.qty.Mul(mid.Sub(l.price)))
 	}
 	return total

@@ -12,8 +12,8 @@ import (
 	"github.com/mmtoolkit/mm/journal"
 )
 
-// windowJournal journals 2 BTC bought at 60,000 (mid 60,000) at t0, then the given marks and fills.
-func windowJournal(t *testing.T, fills []journal.Fill, marks []journal.Mark) *journal.Journal {
+// importedJournal is a new journal holding batch.
+func importedJournal(t *testing.T, batch journal.ImportBatch) *journal.Journal {
 	t.Helper()
 	ctx := context.Background()
 	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "mm.db"))
@@ -21,10 +21,16 @@ func windowJournal(t *testing.T, fills []journal.Fill, marks []journal.Mark) *jo
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close(ctx) })
-	if _, err := j.Import(ctx, journal.ImportBatch{Fills: fills, Marks: marks}); err != nil {
+	if _, err := j.Import(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
 	return j
+}
+
+// windowJournal journals the given fills and marks of BTC-USDT.
+func windowJournal(t *testing.T, fills []journal.Fill, marks []journal.Mark) *journal.Journal {
+	t.Helper()
+	return importedJournal(t, journal.ImportBatch{Fills: fills, Marks: marks})
 }
 
 func windowFill(id string, at time.Time, side, amount, price, mid string) journal.Fill {

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"math"
 	"testing"
 	"time"
 
@@ -110,18 +109,14 @@ func TestMarkoutsReproducePNL03(t *testing.T) {
 		StartMid: decimal.NewNullDecimal(dec("100")), Method: MethodAvgCost, Bucket: oneBucket})
 	horizons := []time.Duration{0, time.Second, 3 * time.Second}
 	got := Markouts(fills, r.FillMids, marks, horizons, time.Time{}, true)
-	near := func(a decimal.Decimal, b float64) bool {
-		f := a.InexactFloat64()
-		return math.Abs(f-b) <= 1e-9*math.Max(1, math.Abs(b))
-	}
 	for i, key := range []string{"h=0s", "h=1s", "h=3s"} {
 		w, mo := want[key], got[i]
-		if !near(mo.TotalQuote, w.Total) || !near(mo.WeightedBps, w.WeightedBps) {
+		if !closeTo(mo.TotalQuote, w.Total) || !closeTo(mo.WeightedBps, w.WeightedBps) {
 			t.Errorf("%s: total %s (want %v), weighted %s bps (want %v)", key, mo.TotalQuote, w.Total, mo.WeightedBps, w.WeightedBps)
 		}
 		for k, pf := range w.PerFill {
 			g := mo.PerFill[k]
-			if !near(g.Quote, pf.Quote) || !near(g.Bps, pf.Bps) || !near(g.DriftQuote, pf.Drift) {
+			if !closeTo(g.Quote, pf.Quote) || !closeTo(g.Bps, pf.Bps) || !closeTo(g.DriftQuote, pf.Drift) {
 				t.Errorf("%s fill %d: %s / %s bps / drift %s, want %v / %v / %v", key, k, g.Quote, g.Bps, g.DriftQuote,
 					pf.Quote, pf.Bps, pf.Drift)
 			}

@@ -130,6 +130,19 @@ func numFloat(n market.Num) float64 {
 	return n.Decimal().InexactFloat64()
 }
 
+// sampleCurve keeps every stride-th value and the last, at most maxCurvePoints, as sample does when the number
+// of events is known.
+func sampleCurve(values []curveValue) []CurvePoint {
+	var curve []CurvePoint
+	stride := max(1, (len(values)+maxCurvePoints-1)/maxCurvePoints)
+	for n, v := range values {
+		if n%stride == 0 || n == len(values)-1 {
+			curve = append(curve, CurvePoint{Time: time.UnixMilli(v.ms).UTC(), Total: v.total})
+		}
+	}
+	return curve
+}
+
 var floatPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
 	1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
@@ -225,13 +238,7 @@ func (r *replayer) finish() MarketReplay {
 		r.current.unrealized = r.lots.unrealized(r.mid)
 	}
 	if r.events < 0 {
-		events := len(r.all)
-		stride := max(1, (events+maxCurvePoints-1)/maxCurvePoints)
-		for n, v := range r.all {
-			if n%stride == 0 || n == events-1 {
-				out.Curve = append(out.Curve, CurvePoint{Time: time.UnixMilli(v.ms).UTC(), Total: v.total})
-			}
-		}
+		out.Curve = sampleCurve(r.all)
 		r.all = nil
 	}
 	out.Window = zeroPnL()

@@ -276,30 +276,24 @@ func pnlTable(r analysis.PnLReport, forCSV bool) Table {
 	for i := 2; i < len(header); i++ {
 		t.Right[i] = header[i] != r.Query.By
 	}
+	addRow := func(connector, market, bucket string, p analysis.PnL) {
+		row := []string{connector, market, bucket, strconv.Itoa(p.Fills),
+			p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
+			p.Funding.String(), p.FXTranslation.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
+			lotPnL(p.Realized), lotPnL(p.Unrealized)}
+		if byMarket {
+			row = append(row[:2:2], row[3:]...)
+		}
+		t.Rows = append(t.Rows, row)
+	}
 	for _, m := range r.Markets {
 		for _, b := range m.Replay.Buckets {
-			p := b.PnL
-			row := []string{m.Connector, m.Market, b.Key, strconv.Itoa(p.Fills),
-				p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
-				p.Funding.String(), p.FXTranslation.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
-				lotPnL(p.Realized), lotPnL(p.Unrealized)}
-			if byMarket {
-				row = append(row[:2:2], row[3:]...)
-			}
-			t.Rows = append(t.Rows, row)
+			addRow(m.Connector, m.Market, b.Key, b.PnL)
 		}
 	}
 	for _, h := range r.Hedges {
 		for _, b := range h.Buckets {
-			p := b.PnL
-			row := []string{h.Instrument.Venue, h.Instrument.Instrument, b.Key, strconv.Itoa(p.Fills),
-				p.SpreadCapture.String(), p.InventoryPnL.String(), p.Fees.String(), p.HedgePnL.String(),
-				p.Funding.String(), p.FXTranslation.String(), p.Total.String(), p.EquityChange.String(), p.Residual.String(),
-				lotPnL(p.Realized), lotPnL(p.Unrealized)}
-			if byMarket {
-				row = append(row[:2:2], row[3:]...)
-			}
-			t.Rows = append(t.Rows, row)
+			addRow(h.Instrument.Venue, h.Instrument.Instrument, b.Key, b.PnL)
 		}
 	}
 	return t
