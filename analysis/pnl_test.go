@@ -108,14 +108,14 @@ func TestMarkoutsReproducePNL03(t *testing.T) {
 	r := Replay(ReplayInputs{Fills: fills, Marks: marks, StartQuote: dec("10000"),
 		StartMid: decimal.NewNullDecimal(dec("100")), Method: MethodAvgCost, Bucket: oneBucket})
 	horizons := []time.Duration{0, time.Second, 3 * time.Second}
-	got := Markouts(fills, r.FillMids, marks, horizons, time.Time{}, true)
+	got, perFill := refMarkouts(fills, r.FillMids, marks, horizons, time.Time{})
 	for i, key := range []string{"h=0s", "h=1s", "h=3s"} {
 		w, mo := want[key], got[i]
 		if !closeTo(mo.TotalQuote, w.Total) || !closeTo(mo.WeightedBps, w.WeightedBps) {
 			t.Errorf("%s: total %s (want %v), weighted %s bps (want %v)", key, mo.TotalQuote, w.Total, mo.WeightedBps, w.WeightedBps)
 		}
 		for k, pf := range w.PerFill {
-			g := mo.PerFill[k]
+			g := perFill[i][k]
 			if !closeTo(g.Quote, pf.Quote) || !closeTo(g.Bps, pf.Bps) || !closeTo(g.DriftQuote, pf.Drift) {
 				t.Errorf("%s fill %d: %s / %s bps / drift %s, want %v / %v / %v", key, k, g.Quote, g.Bps, g.DriftQuote,
 					pf.Quote, pf.Bps, pf.Drift)

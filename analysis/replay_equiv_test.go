@@ -265,7 +265,7 @@ func TestReplayerMatchesTheDecimalReplay(t *testing.T) {
 			if iter%2 == 1 {
 				end = fills[len(fills)-1].Time.Add(-10 * time.Second)
 			}
-			wantMO := Markouts(fills, want.FillMids, marks, horizons, end, false)
+			wantMO, _ := refMarkouts(fills, want.FillMids, marks, horizons, end)
 			// The streaming path: unknown event count, mark-outs in the pass.
 			mo := newMarkoutStream(horizons, end)
 			r := newReplayer(in.StartBase, in.StartQuote, in.StartMid, in.Method, in.Bucket, in.FeeRate, -1, true, mo)

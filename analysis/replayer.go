@@ -254,7 +254,7 @@ func (r *replayer) finish() MarketReplay {
 	return out
 }
 
-// markoutStream computes Markouts in the replay's pass: each horizon keeps the fills whose t + h has not been
+// markoutStream computes the mark-outs in the replay's pass: each horizon keeps the fills whose t + h has not been
 // passed by a mark yet, oldest first; a mark after t + h settles them at the last mark before it.
 type markoutStream struct {
 	end      time.Time
@@ -326,7 +326,7 @@ func (s *markoutStream) mark(t time.Time, mid market.Num) {
 }
 
 // settle measures a fill at the last mark seen, which is the last at or before its t + h; without a mark after
-// the fill the mid at fill stands (Markouts' midAfter).
+// the fill the mid at fill stands (the reference's midAfter, markout_reference_test.go).
 func (s *markoutStream) settle(h *horizonSums, p *pendingFill) {
 	atH := p.signedMid
 	if s.last.ok && s.last.t.After(p.t) {
