@@ -42,15 +42,15 @@ is the position times every mid change, q·Δm: what holding inventory made or l
 a cost (maker rebates make them negative); a fee paid in the base asset is valued at the mid at fill and reduces
 the inventory, a fee in a third asset is converted at the journal's latest mark.
 
-Hedge instruments (perpetuals and futures journaled by a hedge adapter or imported with mm journal import
---hedge-fills/--hedge-marks/--funding) get rows of their own, in their quote asset: hedge PnL is the position's
-mark-to-market plus the edge of its fills against the mark, gross of fees and funding. A linear contract makes
-N·size·(F1 − F0); an inverse (coin-margined) contract makes N·face·(1/F0 − 1/F1) coin, valued at the contract's
-mark (reference/quant.md §5.2), and the coin figures are in the hedges section. An inverse hedge account's coin is
-revalued at every mark: the coin basis of the open lots goes to hedge PnL, the rest (realized coin, coin fees and
-funding) to fx translation, quant.md §4.3's FX-translation term. Funding is the payments received (positive) or
-paid. Totals add markets and hedges of the same quote asset. A position opened before --since is held in the window
-and valued at its marks, with or without fills in it.
+Hedge instruments (perpetuals and futures imported with mm journal import --hedge-fills/--hedge-marks/--funding)
+get rows of their own, in their quote asset: hedge PnL is the position's mark-to-market plus the edge of its fills
+against the mark, gross of fees and funding. A linear contract makes N·size·(F1 − F0); an inverse (coin-margined)
+contract makes N·face·(1/F0 − 1/F1) coin, valued at the contract's mark (reference/quant.md §5.2), and the coin
+figures are in the hedges section. An inverse hedge account's coin is revalued at every mark: the coin basis of the
+open lots goes to hedge PnL, the rest (realized coin, coin fees and funding) to fx translation, quant.md §4.3's
+FX-translation term. Funding is the payments received (positive) or paid. Totals add markets and hedges of the same
+quote asset. A position opened before --since is held in the window and valued at its marks, with or without fills
+in it.
 
 equity_change is each row's change of value (cash + position × mid) computed directly from the replayed
 balances (a hedge's from its account's value at the row's start and end), and residual = equity_change − total,
