@@ -155,3 +155,19 @@ func TestReplayBaseFeeKeepsTheIdentityExact(t *testing.T) {
 		t.Errorf("spread %s fees %s inventory %s residual %s q %s", w.SpreadCapture, w.Fees, w.InventoryPnL, w.Residual, r.EndBase)
 	}
 }
+
+// The average cost is kept to 28 decimals (costPlaces), also for the first trade of a position, whose cost is its
+// price only when the price has at most 28 decimals: 1.23e-28 is held as 1e-28.
+func TestAvgCostOfAFirstTradeIsRoundedTo28Decimals(t *testing.T) {
+	num := func(s string) market.Num { return market.NumFromDecimal(dec(s)) }
+	b := &numAvgCostBook{}
+	b.trade(num("1"), num("0.000000000000000000000000000123"))
+	if want := dec("0.0000000000000000000000000001"); !b.cost.Decimal().Equal(want) {
+		t.Errorf("cost %s, want %s (the price rounded to 28 decimals)", b.cost, want)
+	}
+	b = &numAvgCostBook{}
+	b.trade(num("2"), num("61837.63"))
+	if !b.cost.Decimal().Equal(dec("61837.63")) {
+		t.Errorf("cost %s, want the price 61837.63", b.cost)
+	}
+}
