@@ -6,12 +6,21 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+	"runtime"
 
 	"github.com/mmtoolkit/mm/plugins/paper"
 	"github.com/mmtoolkit/mm/plugins/sdk"
 )
 
 func main() {
+	// The paper exchange answers one call at a time under its lock, and in a lockstep replay the host waits on
+	// every answer: a second processor only adds thread hand-offs between gRPC's goroutines to each round trip.
+	// One is measurably faster (docs/BENCHMARKS.md: a year of 1m klines through the plugin); GOMAXPROCS in the
+	// environment still decides when it is set.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 	sdk.Serve(sdk.ServeOpts{Name: "paper", Connector: describing{Exchange: paper.Unconfigured(), log: sdk.Logger("paper")}})
 }
 

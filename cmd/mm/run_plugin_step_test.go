@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,8 +52,12 @@ func TestReplayThroughThePaperPluginEqualsInProcess(t *testing.T) {
 				return path
 			}
 			inProcess, viaPlugin := config("in.yaml", ""), config("plugin.yaml", "  plugin: paper\n")
-			want := dumpRun(t, inProcess, filepath.Join(dir, "in.db"), tc.args)
-			got := dumpRun(t, viaPlugin, filepath.Join(dir, "plugin.db"), tc.args)
+			want, _ := dumpRun(t, inProcess, filepath.Join(dir, "in.db"), tc.args)
+			got, stderr := dumpRun(t, viaPlugin, filepath.Join(dir, "plugin.db"), tc.args)
+			// Each tick's cancels and places rode on the Step after the tick (sdk.ActionStepper).
+			if !strings.Contains(stderr, "one call a tick") {
+				t.Errorf("the plugin replay did not send the tick's orders with its Steps; stderr:\n%s", stderr)
+			}
 			for _, kind := range []string{"fills", "marks", "orders", "events", "end balances"} {
 				if len(want[kind]) == 0 {
 					t.Fatalf("the in-process replay journaled no %s", kind)
@@ -66,8 +71,8 @@ func TestReplayThroughThePaperPluginEqualsInProcess(t *testing.T) {
 	}
 }
 
-// dumpRun runs mm on cfg into db and returns the journal's rows as text, by kind.
-func dumpRun(t *testing.T, cfg, db string, args []string) map[string][]string {
+// dumpRun runs mm on cfg into db and returns the journal's rows as text, by kind, and mm's stderr.
+func dumpRun(t *testing.T, cfg, db string, args []string) (map[string][]string, string) {
 	t.Helper()
 	code, _, stderr := run(t, append([]string{"run", "--config", cfg, "--journal", db}, args...)...)
 	if code != exitOK {
@@ -105,7 +110,7 @@ func dumpRun(t *testing.T, cfg, db string, args []string) map[string][]string {
 		out["end balances"] = append(out["end balances"], fmt.Sprintf("%s %s %v %s %d", asset, b.Total, b.Available,
 			b.Kind, b.Time.UnixMilli()))
 	}
-	return out
+	return out, stderr
 }
 
 func first(rows []string) string {
@@ -186,4 +191,55 @@ func processesRunning(path string) []int {
 		}
 	}
 	return pids
+}
+
+// SIGTERM during a lockstep replay through the plugin, whose ticks' orders wait for the Step after the tick (a
+// signal does not cut that call short; the drain sends the last tick's alone): exit 0, the run row closed as a
+// signal, no order open on the paper account or in the journal, and the journal passes its check.
+func TestLockstepReplaySIGTERMLeavesNoOrderOpen(t *testing.T) {
+	t.Setenv(host.DirEnv, paperPlugin(t))
+	t.Setenv(host.LockEnv, "")
+	env := newRunEnv(t, "    state: STATE\n", "")
+	text := strings.ReplaceAll(runBotYAML("    state: "+env.state+"\n", ""), "  account: cron\n",
+		"  account: cron\n  plugin: paper\n")
+	text = strings.Replace(text, "duration: 2h", "duration: 240h", 1) // far longer than the test waits
+	if err := os.WriteFile(env.config, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, stderr := startPaced(t, env)
+	time.Sleep(700 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("SIGTERM: %v, want exit 0: %s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "one call a tick") {
+		t.Fatalf("the replay did not send its orders with its Steps: %s", stderr.String())
+	}
+	ctx := context.Background()
+	j, err := journal.OpenReadOnly(ctx, env.journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	runs, _ := j.Runs(ctx)
+	if len(runs) != 1 || runs[0].ExitReason != "signal" || runs[0].ExitCode == nil || *runs[0].ExitCode != 0 {
+		t.Fatalf("run row: %+v, want closed as signal/0", runs)
+	}
+	orders, err := j.Orders(ctx, journal.OrderFilter{})
+	if err != nil || len(orders) < 2 {
+		t.Fatalf("%d orders journaled (%v), want the replay's", len(orders), err)
+	}
+	for _, o := range orders {
+		if o.Status == journal.StatusOpen || o.Status == journal.StatusUnknown {
+			t.Errorf("order %s still %s in the journal after the drain", o.ClientOrderID, o.Status)
+		}
+	}
+	if open := paperOpenOrders(t, env.state); len(open) != 0 {
+		t.Fatalf("%d orders left open on the paper account after SIGTERM", len(open))
+	}
+	if code, _, stderr := run(t, "journal", "check", "--journal", env.journal); code != exitOK {
+		t.Fatalf("mm journal check: exit %d: %s", code, stderr)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -67,6 +68,12 @@ func (r *run) finish(ctx context.Context, runErr error) (Result, error) {
 // and flushes the journal.
 func (r *run) drain(ctx context.Context) error {
 	var errs []error
+	if r.carried != nil {
+		// The last tick's actions, which the Step after it would have carried (act): they are sent alone.
+		if _, err := r.sendCarried(ctx, true); err != nil && !errors.Is(err, io.EOF) {
+			errs = append(errs, fmt.Errorf("last tick's orders: %w", err))
+		}
+	}
 	if !r.keepOrders {
 		var cancels []strategy.CancelRequest
 		for _, id := range r.openOrderIDs() {

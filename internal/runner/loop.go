@@ -22,7 +22,7 @@ var errStop = errors.New("run stop")
 // the first event; a replay with gaps ticks once per batch at most, never at a time no event reached.
 func (r *run) loop(ctx context.Context) error {
 	for {
-		b, err := r.src.Next(ctx)
+		b, err := r.next(ctx)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				r.reason = ReasonFeedEnd

@@ -61,10 +61,7 @@ func (r *run) modelTick(ctx context.Context) error {
 		fmt.Fprintf(r.opts.Stderr, "%s\n", result)
 	}
 	r.warnDropped(result.Explain)
-	if err := r.cancel(ctx, result.Actions.Cancels); err != nil {
-		return err
-	}
-	return r.place(ctx, result.Actions.Places)
+	return r.act(ctx, result.Actions)
 }
 
 // modelObserve feeds the estimators this tick's mid and the public trades since the last tick. It runs on every

@@ -24,6 +24,12 @@ import (
 type pluginStepSource struct {
 	p       *host.Plugin
 	stepper sdk.Stepper
+	lc      *lockstepConnector
+	// actions is set once the first Step showed that the plugin applies the actions a Step carries: the run
+	// then sends each tick's actions with the Step after it (run.act). probed says the first Step was made.
+	actions sdk.ActionStepper
+	probed  bool
+	log     *slog.Logger
 	// until is how far the next Step goes: the run's next tick (zero before the first event: one step).
 	until       func() time.Time
 	depthLevels int
@@ -51,10 +57,11 @@ func launchStepPlugin(ctx context.Context, cfg *config.Config, depthLevels int, 
 		_ = p.Close(context.WithoutCancel(ctx))
 		return nil, unreachable("configure plugin", err)
 	}
-	return &pluginStepSource{p: p, stepper: stepper, depthLevels: depthLevels}, nil
+	return &pluginStepSource{p: p, stepper: stepper, lc: &lockstepConnector{Connector: p.Connector},
+		depthLevels: depthLevels, log: log}, nil
 }
 
-func (s *pluginStepSource) Connector() sdk.Connector { return s.p.Connector }
+func (s *pluginStepSource) Connector() sdk.Connector { return s.lc }
 
 // Live is false: a lockstep replay runs on simulated time, with a progress bar rather than status lines.
 func (s *pluginStepSource) Live() bool { return false }
@@ -76,7 +83,68 @@ func (s *pluginStepSource) stepTo(ctx context.Context, until time.Time) (batch, 
 	if s.ended {
 		return batch{}, io.EOF
 	}
-	res, err := s.stepper.StepUntil(ctx, sdk.StepRequest{Until: until, DepthLevels: s.depthLevels})
+	req := sdk.StepRequest{Until: until, DepthLevels: s.depthLevels}
+	if !s.probed {
+		// The first Step asks for the balances, which only a plugin that applies a Step's actions answers.
+		s.probed = true
+		if as, ok := s.stepper.(sdk.ActionStepper); ok {
+			_, res, applied, err := as.StepWithActions(ctx, sdk.StepActions{Balances: true}, req)
+			if applied {
+				s.actions = as
+				s.log.Info("lockstep", "tick orders", "sent with the next Step: one call a tick")
+			} else if err == nil {
+				s.log.Warn("lockstep", "tick orders", "sent call by call: the plugin does not apply a Step's "+
+					"actions (built with an older mm); three calls a tick")
+			}
+			return s.stepped(res, err)
+		}
+	}
+	return s.stepped(s.stepper.StepUntil(ctx, req))
+}
+
+// lockstepCallTimeout bounds a Step that carries a tick's actions, which a signal does not cancel: a Step stops
+// after a bounded number of events, so only a hung plugin takes this long.
+const lockstepCallTimeout = 30 * time.Second
+
+// stepWith steps to the run's next tick with a tick's carried actions (or applies them only, a.NoStep). The
+// results are nil when the actions did not reach the plugin (the call failed); the step's error then is the
+// call's.
+func (s *pluginStepSource) stepWith(ctx context.Context, a sdk.StepActions) (batch, *sdk.StepActionResults, error) {
+	if s.ended && !a.NoStep {
+		a.NoStep = true // the data has ended: nothing to step, the actions still apply (the drain's)
+	}
+	var until time.Time
+	if s.until != nil {
+		until = s.until()
+	}
+	// A signal must not cut the call short: the plugin may have applied the actions already, and their results
+	// are what journals the orders. The loop sees the signal on its next turn.
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockstepCallTimeout)
+	defer cancel()
+	res, step, applied, err := s.actions.StepWithActions(callCtx, a, sdk.StepRequest{Until: until,
+		DepthLevels: s.depthLevels})
+	if !applied {
+		if err == nil {
+			err = fmt.Errorf("%w: the plugin stepped without applying the tick's actions", sdk.ErrProtocol)
+		}
+		return batch{}, nil, unreachable("step the replay", err)
+	}
+	if a.NoStep {
+		if err != nil {
+			return batch{Now: s.now}, &res, unreachable("apply the tick's actions", err)
+		}
+		if s.ended {
+			return batch{Now: s.now}, &res, io.EOF
+		}
+		return batch{Now: s.now}, &res, nil
+	}
+	b, err := s.stepped(step, err)
+	return b, &res, err
+}
+
+// stepped turns a Step's outcome into the loop's batch: a domain error is the replay's data failing (exit 1),
+// any other the plugin failing (exit 5).
+func (s *pluginStepSource) stepped(res sdk.StepResult, err error) (batch, error) {
 	var domain *sdk.Error
 	if errors.As(err, &domain) {
 		return batch{}, fmt.Errorf("paper feed (plugin): %w", err) // the replay's data failed: exit 1

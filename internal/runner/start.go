@@ -42,6 +42,8 @@ type run struct {
 	risk  strategy.RiskState
 	sizer *sizer    // volatility sizing and blackout windows; nil when off (sizing.go)
 	model *modelRun // strategy.kind avellaneda or glft; nil for pure_market_making (model.go)
+	// carried are the last tick's cancels and places, waiting for the Step after the tick (lockstep.go).
+	carried *strategy.Actions
 
 	bid, ask, bidSize, askSize, lastTrade decimal.Decimal
 	midValue                              decimal.Decimal // mid(), valid while midOK (a BookTop clears it)

@@ -49,10 +49,7 @@ func (r *run) tick(ctx context.Context) error {
 		fmt.Fprintf(r.opts.Stderr, "%s\n", result.Explain)
 	}
 	r.warnDropped(result.Explain)
-	if err := r.cancel(ctx, result.Actions.Cancels); err != nil {
-		return err
-	}
-	return r.place(ctx, result.Actions.Places)
+	return r.act(ctx, result.Actions)
 }
 
 func (r *run) snapshot() strategy.MarketSnapshot {
@@ -75,10 +72,7 @@ func (r *run) cancel(ctx context.Context, cancels []strategy.CancelRequest) erro
 	if len(cancels) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(cancels))
-	for _, c := range cancels {
-		ids = append(ids, c.ClientID)
-	}
+	ids := cancelIDs(cancels)
 	results, err := r.src.Connector().CancelOrders(ctx, r.pair, ids)
 	if err != nil {
 		return unreachable("cancel orders", err)
@@ -107,24 +101,20 @@ func (r *run) cancel(ctx context.Context, cancels []strategy.CancelRequest) erro
 func (r *run) place(ctx context.Context, places []strategy.PlaceRequest) error {
 	reqs := make([]sdk.OrderRequest, 0, len(places))
 	for _, p := range places {
-		amount, ok := r.riskFilter(p)
+		req, ok := r.orderRequest(p)
 		if !ok {
 			r.state = strategy.OnOrderRejected(r.params, r.state, strategy.OrderRejected{ClientID: p.ClientID,
 				Reason: "blocked by a tripped risk guard", Time: r.now})
 			continue
 		}
-		typ := sdk.Limit
-		if p.PostOnly {
-			typ = sdk.LimitMaker
-		}
-		reqs = append(reqs, sdk.OrderRequest{ClientOrderID: p.ClientID, Market: r.pair, Side: p.Side, Type: typ,
-			Price: p.Price, Amount: amount})
+		reqs = append(reqs, req)
 		level := p.Level
-		r.track(p.ClientID, &ownOrder{side: p.Side, price: p.Price, amount: amount, level: level,
+		r.track(p.ClientID, &ownOrder{side: p.Side, price: p.Price, amount: req.Amount, level: level,
 			hanging: p.Hanging, status: journal.StatusUnknown})
 		err := r.addOrder(ctx, journal.Order{ClientOrderID: p.ClientID, RunID: r.runID, Connector: r.connName,
-			Market: r.marketName, Side: string(p.Side), OrderType: string(typ), Price: p.Price, Amount: amount,
-			Level: &level, IsHanging: p.Hanging, CreatedAt: r.now, Status: journal.StatusUnknown, UpdatedAt: r.now})
+			Market: r.marketName, Side: string(p.Side), OrderType: string(req.Type), Price: p.Price,
+			Amount: req.Amount, Level: &level, IsHanging: p.Hanging, CreatedAt: r.now, Status: journal.StatusUnknown,
+			UpdatedAt: r.now})
 		if err != nil {
 			return err
 		}
@@ -160,6 +150,29 @@ func (r *run) stepped() bool {
 		return true
 	}
 	return false
+}
+
+// cancelIDs are the client order ids cancel sends.
+func cancelIDs(cancels []strategy.CancelRequest) []string {
+	ids := make([]string, 0, len(cancels))
+	for _, c := range cancels {
+		ids = append(ids, c.ClientID)
+	}
+	return ids
+}
+
+// orderRequest is what place sends for p; false when a tripped risk guard blocks it.
+func (r *run) orderRequest(p strategy.PlaceRequest) (sdk.OrderRequest, bool) {
+	amount, ok := r.riskFilter(p)
+	if !ok {
+		return sdk.OrderRequest{}, false
+	}
+	typ := sdk.Limit
+	if p.PostOnly {
+		typ = sdk.LimitMaker
+	}
+	return sdk.OrderRequest{ClientOrderID: p.ClientID, Market: r.pair, Side: p.Side, Type: typ, Price: p.Price,
+		Amount: amount}, true
 }
 
 // riskFilter applies strategy.AllowOrder; a reducing order let through a tripped guard is capped at |base| so

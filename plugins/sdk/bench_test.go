@@ -5,6 +5,10 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mmtoolkit/mm/market"
 )
 
 // BenchmarkUnaryThroughPlugin measures one MarketRules round trip to a subprocess plugin with AutoMTLS,
@@ -54,4 +58,47 @@ func BenchmarkStreamThroughPlugin(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N+1)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkLockstepTick measures one lockstep tick through a subprocess plugin with AutoMTLS, as `mm run`
+// sends it to mm-plugin-paper: a Step carrying two cancels, two places and a balance read, answered with the
+// results and one event. "stream" is the Lockstep stream (one message each way), "unary" the Step call a
+// plugin without the stream gets.
+func BenchmarkLockstepTick(b *testing.B) {
+	for _, mode := range []string{"stream", "unary"} {
+		b.Run(mode, func(b *testing.B) {
+			c := dispense(b, launch(b, "stepping")).(*grpcClient)
+			c.lockstep.unimplemented = mode == "unary"
+			ctx := b.Context()
+			start := time.Date(2024, 8, 8, 0, 0, 0, 0, time.UTC)
+			var prev []string
+			tick := func(i int) {
+				bid, ask := fmt.Sprintf("b%d", i), fmt.Sprintf("a%d", i)
+				a := StepActions{Market: btcusdt, Cancels: prev, Balances: true, Places: []OrderRequest{
+					{ClientOrderID: bid, Market: btcusdt, Side: market.Buy, Type: LimitMaker,
+						Price: decimal.New(9950, -2), Amount: decimal.New(1, -1)},
+					{ClientOrderID: ask, Market: btcusdt, Side: market.Sell, Type: LimitMaker,
+						Price: decimal.New(10250, -2), Amount: decimal.New(1, -1)}}}
+				res, step, applied, err := c.StepWithActions(ctx, a, StepRequest{Until: start.Add(time.Duration(i) * time.Minute)})
+				if err != nil || !applied || len(res.Places) != 2 || res.Places[0].Err != nil || len(step.Events) != 1 {
+					b.Fatalf("tick %d: applied %v, err %v, results %+v", i, applied, err, res)
+				}
+				prev = []string{bid, ask}
+			}
+			for i := range 200 { // warm up connections and code paths
+				tick(i)
+			}
+			took := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := range b.N {
+				t0 := time.Now()
+				tick(200 + i)
+				took = append(took, time.Since(t0))
+			}
+			b.StopTimer()
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+		})
+	}
 }

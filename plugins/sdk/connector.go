@@ -57,6 +57,36 @@ type StepRequest struct {
 	DepthLevels int
 }
 
+// ActionStepper is the host side of a lockstep replay that sends each tick's order actions with the Step that
+// follows the tick: one call a tick instead of three (cancel, place, step). The host-side gRPC client has it.
+type ActionStepper interface {
+	// StepWithActions applies a's cancels, then its places, then reads the balances (when asked), all at the
+	// connector's current clock, and then steps as StepUntil does (unless a.NoStep). applied is false when the
+	// plugin predates StepActions: it has then stepped without applying them, so a host asks once, with
+	// nothing to apply, before it relies on them.
+	StepWithActions(ctx context.Context, a StepActions, req StepRequest) (res StepActionResults, step StepResult,
+		applied bool, err error)
+}
+
+// StepActions are the order actions one Step carries (ActionStepper).
+type StepActions struct {
+	// Market is the market of Cancels.
+	Market  market.Pair
+	Cancels []string // client order ids, as CancelOrders takes them; none: no cancel
+	Places  []OrderRequest
+	// Balances asks for the balances after the cancels and places.
+	Balances bool
+	// NoStep applies the actions and returns without stepping.
+	NoStep bool
+}
+
+// StepActionResults answer StepActions part by part, as CancelOrders, PlaceOrders and Balances would have.
+type StepActionResults struct {
+	Cancels  []CancelResult
+	Places   []PlaceResult
+	Balances []Balance
+}
+
 // StepResult is what one StepUntil applied.
 type StepResult struct {
 	Events []Event

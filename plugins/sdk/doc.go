@@ -25,4 +25,13 @@
 // plugin crashed, the connection broke, the handshake failed — wraps ErrUnreachable, which mm maps to exit
 // status 5. A plugin that answers with a malformed message (a price that is not a decimal, a stream sequence
 // that jumps) is reported with ErrProtocol or a Gap event, never accepted silently (DESIGN.md §9).
+//
+// # Lockstep replays
+//
+// A replay connector that implements Stepper can be driven by the host one tick at a time (the Step RPC)
+// instead of streaming. The host sends each tick's cancels and places with the Step after the tick
+// (ActionStepper, StepActions): this package's server applies them through the connector's own CancelOrders,
+// PlaceOrders and Balances, in that order, before it calls StepUntil, so a Stepper only ever steps and a tick
+// costs one call instead of three. A plugin built before StepActions steps without applying them; the host asks
+// on its first Step and otherwise sends the actions call by call.
 package sdk

@@ -15,6 +15,7 @@ import (
 type grpcClient struct {
 	base      pb.PluginServiceClient
 	connector pb.ConnectorServiceClient
+	lockstep  lockstepStream
 }
 
 var _ Connector = (*grpcClient)(nil)
@@ -85,6 +86,10 @@ func (c *grpcClient) Balances(ctx context.Context) ([]Balance, error) {
 	if err != nil {
 		return nil, callErr(ctx, "balances", err)
 	}
+	return balancesFromResponse(resp)
+}
+
+func balancesFromResponse(resp *pb.BalancesResponse) ([]Balance, error) {
 	if err := answer("balances", resp.GetError(), nil); err != nil {
 		return nil, err
 	}
@@ -121,14 +126,24 @@ func (c *grpcClient) OpenOrders(ctx context.Context, m market.Pair) ([]Order, er
 // order's fate to another.
 func (c *grpcClient) PlaceOrders(ctx context.Context, orders []OrderRequest) ([]PlaceResult, error) {
 	const method = "place orders"
+	resp, err := c.connector.PlaceOrders(ctx, placeOrdersRequest(orders))
+	if err != nil {
+		return nil, callErr(ctx, method, err)
+	}
+	return placeResultsFromResponse(resp, orders)
+}
+
+func placeOrdersRequest(orders []OrderRequest) *pb.PlaceOrdersRequest {
 	req := &pb.PlaceOrdersRequest{Orders: make([]*pb.OrderRequest, len(orders))}
 	for i, o := range orders {
 		req.Orders[i] = orderRequestToProto(o)
 	}
-	resp, err := c.connector.PlaceOrders(ctx, req)
-	if err != nil {
-		return nil, callErr(ctx, method, err)
-	}
+	return req
+}
+
+// placeResultsFromResponse decodes a PlaceOrders answer, one result per order sent, in order.
+func placeResultsFromResponse(resp *pb.PlaceOrdersResponse, orders []OrderRequest) ([]PlaceResult, error) {
+	const method = "place orders"
 	if err := answer(method, resp.GetError(), nil); err != nil {
 		return nil, err
 	}
@@ -153,6 +168,12 @@ func (c *grpcClient) CancelOrders(ctx context.Context, m market.Pair, clientOrde
 	if err != nil {
 		return nil, callErr(ctx, method, err)
 	}
+	return cancelResultsFromResponse(resp, clientOrderIDs)
+}
+
+// cancelResultsFromResponse decodes a CancelOrders answer, one result per id sent, in order.
+func cancelResultsFromResponse(resp *pb.CancelOrdersResponse, clientOrderIDs []string) ([]CancelResult, error) {
+	const method = "cancel orders"
 	if err := answer(method, resp.GetError(), nil); err != nil {
 		return nil, err
 	}

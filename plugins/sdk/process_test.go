@@ -29,6 +29,8 @@ func TestMain(m *testing.M) {
 	switch mode {
 	case "fake":
 		Serve(opts)
+	case "stepping": // a replay connector (Stepper), for the lockstep benchmark
+		Serve(ServeOpts{Name: "fake", Connector: &steppingFake{fakeExchange: newFakeExchange(), quiet: true}})
 	case "v2": // a plugin built against a future, incompatible protocol
 		cfg := serveConfig(opts)
 		cfg.HandshakeConfig.ProtocolVersion = 2

@@ -274,7 +274,9 @@ type StepRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	UntilUnixNano int64                  `protobuf:"varint,1,opt,name=until_unix_nano,json=untilUnixNano,proto3" json:"until_unix_nano,omitempty"`
 	// As SubscribeRequest.depth_levels: BookDepth events of this many levels a side (0: none).
-	DepthLevels   uint32 `protobuf:"varint,2,opt,name=depth_levels,json=depthLevels,proto3" json:"depth_levels,omitempty"`
+	DepthLevels uint32 `protobuf:"varint,2,opt,name=depth_levels,json=depthLevels,proto3" json:"depth_levels,omitempty"`
+	// Applied before the step; absent: none.
+	Actions       *StepActions `protobuf:"bytes,3,opt,name=actions,proto3" json:"actions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -323,6 +325,146 @@ func (x *StepRequest) GetDepthLevels() uint32 {
 	return 0
 }
 
+func (x *StepRequest) GetActions() *StepActions {
+	if x != nil {
+		return x.Actions
+	}
+	return nil
+}
+
+// StepActions are what CancelOrders, then PlaceOrders, then Balances would do, in that order, at the plugin's
+// clock before the step. Each part is optional.
+type StepActions struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Cancel *CancelOrdersRequest   `protobuf:"bytes,1,opt,name=cancel,proto3" json:"cancel,omitempty"`
+	Place  *PlaceOrdersRequest    `protobuf:"bytes,2,opt,name=place,proto3" json:"place,omitempty"`
+	// Report the balances after the cancels and places.
+	Balances bool `protobuf:"varint,3,opt,name=balances,proto3" json:"balances,omitempty"`
+	// Apply the actions and return without stepping (the host's last tick before it stops).
+	NoStep        bool `protobuf:"varint,4,opt,name=no_step,json=noStep,proto3" json:"no_step,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StepActions) Reset() {
+	*x = StepActions{}
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepActions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepActions) ProtoMessage() {}
+
+func (x *StepActions) ProtoReflect() protoreflect.Message {
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepActions.ProtoReflect.Descriptor instead.
+func (*StepActions) Descriptor() ([]byte, []int) {
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StepActions) GetCancel() *CancelOrdersRequest {
+	if x != nil {
+		return x.Cancel
+	}
+	return nil
+}
+
+func (x *StepActions) GetPlace() *PlaceOrdersRequest {
+	if x != nil {
+		return x.Place
+	}
+	return nil
+}
+
+func (x *StepActions) GetBalances() bool {
+	if x != nil {
+		return x.Balances
+	}
+	return false
+}
+
+func (x *StepActions) GetNoStep() bool {
+	if x != nil {
+		return x.NoStep
+	}
+	return false
+}
+
+// StepActionResults answer StepActions part by part, as the three calls would have.
+type StepActionResults struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Cancel        *CancelOrdersResponse  `protobuf:"bytes,1,opt,name=cancel,proto3" json:"cancel,omitempty"`
+	Place         *PlaceOrdersResponse   `protobuf:"bytes,2,opt,name=place,proto3" json:"place,omitempty"`
+	Balances      *BalancesResponse      `protobuf:"bytes,3,opt,name=balances,proto3" json:"balances,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StepActionResults) Reset() {
+	*x = StepActionResults{}
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepActionResults) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepActionResults) ProtoMessage() {}
+
+func (x *StepActionResults) ProtoReflect() protoreflect.Message {
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepActionResults.ProtoReflect.Descriptor instead.
+func (*StepActionResults) Descriptor() ([]byte, []int) {
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *StepActionResults) GetCancel() *CancelOrdersResponse {
+	if x != nil {
+		return x.Cancel
+	}
+	return nil
+}
+
+func (x *StepActionResults) GetPlace() *PlaceOrdersResponse {
+	if x != nil {
+		return x.Place
+	}
+	return nil
+}
+
+func (x *StepActionResults) GetBalances() *BalancesResponse {
+	if x != nil {
+		return x.Balances
+	}
+	return nil
+}
+
 type StepResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Numbered from 1 in each response.
@@ -330,15 +472,18 @@ type StepResponse struct {
 	// The plugin's clock after the step.
 	NowUnixNano int64 `protobuf:"varint,2,opt,name=now_unix_nano,json=nowUnixNano,proto3" json:"now_unix_nano,omitempty"`
 	// The data ended: there is nothing more to step (events may still be present).
-	EndOfData     bool   `protobuf:"varint,3,opt,name=end_of_data,json=endOfData,proto3" json:"end_of_data,omitempty"`
-	Error         *Error `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	EndOfData bool   `protobuf:"varint,3,opt,name=end_of_data,json=endOfData,proto3" json:"end_of_data,omitempty"`
+	Error     *Error `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	// Set whenever the request had actions and the plugin applied them. A plugin built before StepActions leaves
+	// it unset: it has stepped without applying them, which the host detects (it asks on its first step).
+	Actions       *StepActionResults `protobuf:"bytes,5,opt,name=actions,proto3" json:"actions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StepResponse) Reset() {
 	*x = StepResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -350,7 +495,7 @@ func (x *StepResponse) String() string {
 func (*StepResponse) ProtoMessage() {}
 
 func (x *StepResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[1]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -363,7 +508,7 @@ func (x *StepResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepResponse.ProtoReflect.Descriptor instead.
 func (*StepResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{1}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *StepResponse) GetEvents() []*Event {
@@ -394,6 +539,13 @@ func (x *StepResponse) GetError() *Error {
 	return nil
 }
 
+func (x *StepResponse) GetActions() *StepActionResults {
+	if x != nil {
+		return x.Actions
+	}
+	return nil
+}
+
 type Error struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Code          ErrorCode              `protobuf:"varint,1,opt,name=code,proto3,enum=mm.plugin.v1.ErrorCode" json:"code,omitempty"`
@@ -404,7 +556,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -416,7 +568,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[2]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -429,7 +581,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{2}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -458,7 +610,7 @@ type Capabilities struct {
 
 func (x *Capabilities) Reset() {
 	*x = Capabilities{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -470,7 +622,7 @@ func (x *Capabilities) String() string {
 func (*Capabilities) ProtoMessage() {}
 
 func (x *Capabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[3]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -483,7 +635,7 @@ func (x *Capabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities.ProtoReflect.Descriptor instead.
 func (*Capabilities) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{3}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Capabilities) GetDepth() bool {
@@ -522,7 +674,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -534,7 +686,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[4]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -547,7 +699,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{4}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{6}
 }
 
 type InfoResponse struct {
@@ -562,7 +714,7 @@ type InfoResponse struct {
 
 func (x *InfoResponse) Reset() {
 	*x = InfoResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -574,7 +726,7 @@ func (x *InfoResponse) String() string {
 func (*InfoResponse) ProtoMessage() {}
 
 func (x *InfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[5]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -587,7 +739,7 @@ func (x *InfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoResponse.ProtoReflect.Descriptor instead.
 func (*InfoResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{5}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *InfoResponse) GetName() string {
@@ -627,7 +779,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -639,7 +791,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[6]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -652,7 +804,7 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{6}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ConfigureRequest) GetConfigJson() []byte {
@@ -671,7 +823,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +835,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[7]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +848,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{7}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ConfigureResponse) GetError() *Error {
@@ -714,7 +866,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -726,7 +878,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[8]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -739,7 +891,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{8}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{10}
 }
 
 type ShutdownResponse struct {
@@ -751,7 +903,7 @@ type ShutdownResponse struct {
 
 func (x *ShutdownResponse) Reset() {
 	*x = ShutdownResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +915,7 @@ func (x *ShutdownResponse) String() string {
 func (*ShutdownResponse) ProtoMessage() {}
 
 func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[9]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -776,7 +928,7 @@ func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownResponse.ProtoReflect.Descriptor instead.
 func (*ShutdownResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{9}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ShutdownResponse) GetError() *Error {
@@ -796,7 +948,7 @@ type MarketRulesRequest struct {
 
 func (x *MarketRulesRequest) Reset() {
 	*x = MarketRulesRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -808,7 +960,7 @@ func (x *MarketRulesRequest) String() string {
 func (*MarketRulesRequest) ProtoMessage() {}
 
 func (x *MarketRulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[10]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -821,7 +973,7 @@ func (x *MarketRulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarketRulesRequest.ProtoReflect.Descriptor instead.
 func (*MarketRulesRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{10}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MarketRulesRequest) GetMarket() string {
@@ -848,7 +1000,7 @@ type MarketRulesResponse struct {
 
 func (x *MarketRulesResponse) Reset() {
 	*x = MarketRulesResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -860,7 +1012,7 @@ func (x *MarketRulesResponse) String() string {
 func (*MarketRulesResponse) ProtoMessage() {}
 
 func (x *MarketRulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[11]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -873,7 +1025,7 @@ func (x *MarketRulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarketRulesResponse.ProtoReflect.Descriptor instead.
 func (*MarketRulesResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{11}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MarketRulesResponse) GetError() *Error {
@@ -940,7 +1092,7 @@ type BalancesRequest struct {
 
 func (x *BalancesRequest) Reset() {
 	*x = BalancesRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -952,7 +1104,7 @@ func (x *BalancesRequest) String() string {
 func (*BalancesRequest) ProtoMessage() {}
 
 func (x *BalancesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[12]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -965,7 +1117,7 @@ func (x *BalancesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BalancesRequest.ProtoReflect.Descriptor instead.
 func (*BalancesRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{12}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{14}
 }
 
 type Balance struct {
@@ -979,7 +1131,7 @@ type Balance struct {
 
 func (x *Balance) Reset() {
 	*x = Balance{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -991,7 +1143,7 @@ func (x *Balance) String() string {
 func (*Balance) ProtoMessage() {}
 
 func (x *Balance) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[13]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1004,7 +1156,7 @@ func (x *Balance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Balance.ProtoReflect.Descriptor instead.
 func (*Balance) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{13}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Balance) GetAsset() string {
@@ -1038,7 +1190,7 @@ type BalancesResponse struct {
 
 func (x *BalancesResponse) Reset() {
 	*x = BalancesResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1202,7 @@ func (x *BalancesResponse) String() string {
 func (*BalancesResponse) ProtoMessage() {}
 
 func (x *BalancesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[14]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1215,7 @@ func (x *BalancesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BalancesResponse.ProtoReflect.Descriptor instead.
 func (*BalancesResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{14}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *BalancesResponse) GetError() *Error {
@@ -1099,7 +1251,7 @@ type Order struct {
 
 func (x *Order) Reset() {
 	*x = Order{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1111,7 +1263,7 @@ func (x *Order) String() string {
 func (*Order) ProtoMessage() {}
 
 func (x *Order) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[15]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1124,7 +1276,7 @@ func (x *Order) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Order.ProtoReflect.Descriptor instead.
 func (*Order) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{15}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Order) GetClientOrderId() string {
@@ -1213,7 +1365,7 @@ type OpenOrdersRequest struct {
 
 func (x *OpenOrdersRequest) Reset() {
 	*x = OpenOrdersRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1225,7 +1377,7 @@ func (x *OpenOrdersRequest) String() string {
 func (*OpenOrdersRequest) ProtoMessage() {}
 
 func (x *OpenOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[16]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1238,7 +1390,7 @@ func (x *OpenOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenOrdersRequest.ProtoReflect.Descriptor instead.
 func (*OpenOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{16}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OpenOrdersRequest) GetMarket() string {
@@ -1258,7 +1410,7 @@ type OpenOrdersResponse struct {
 
 func (x *OpenOrdersResponse) Reset() {
 	*x = OpenOrdersResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1270,7 +1422,7 @@ func (x *OpenOrdersResponse) String() string {
 func (*OpenOrdersResponse) ProtoMessage() {}
 
 func (x *OpenOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[17]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1283,7 +1435,7 @@ func (x *OpenOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenOrdersResponse.ProtoReflect.Descriptor instead.
 func (*OpenOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{17}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *OpenOrdersResponse) GetError() *Error {
@@ -1314,7 +1466,7 @@ type OrderRequest struct {
 
 func (x *OrderRequest) Reset() {
 	*x = OrderRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1478,7 @@ func (x *OrderRequest) String() string {
 func (*OrderRequest) ProtoMessage() {}
 
 func (x *OrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[18]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1491,7 @@ func (x *OrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderRequest.ProtoReflect.Descriptor instead.
 func (*OrderRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{18}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OrderRequest) GetClientOrderId() string {
@@ -1393,7 +1545,7 @@ type PlaceOrdersRequest struct {
 
 func (x *PlaceOrdersRequest) Reset() {
 	*x = PlaceOrdersRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1405,7 +1557,7 @@ func (x *PlaceOrdersRequest) String() string {
 func (*PlaceOrdersRequest) ProtoMessage() {}
 
 func (x *PlaceOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[19]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1418,7 +1570,7 @@ func (x *PlaceOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaceOrdersRequest.ProtoReflect.Descriptor instead.
 func (*PlaceOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{19}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PlaceOrdersRequest) GetOrders() []*OrderRequest {
@@ -1442,7 +1594,7 @@ type PlaceResult struct {
 
 func (x *PlaceResult) Reset() {
 	*x = PlaceResult{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1454,7 +1606,7 @@ func (x *PlaceResult) String() string {
 func (*PlaceResult) ProtoMessage() {}
 
 func (x *PlaceResult) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[20]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1467,7 +1619,7 @@ func (x *PlaceResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaceResult.ProtoReflect.Descriptor instead.
 func (*PlaceResult) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{20}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PlaceResult) GetClientOrderId() string {
@@ -1509,7 +1661,7 @@ type PlaceOrdersResponse struct {
 
 func (x *PlaceOrdersResponse) Reset() {
 	*x = PlaceOrdersResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1521,7 +1673,7 @@ func (x *PlaceOrdersResponse) String() string {
 func (*PlaceOrdersResponse) ProtoMessage() {}
 
 func (x *PlaceOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[21]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1534,7 +1686,7 @@ func (x *PlaceOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaceOrdersResponse.ProtoReflect.Descriptor instead.
 func (*PlaceOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{21}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PlaceOrdersResponse) GetError() *Error {
@@ -1561,7 +1713,7 @@ type CancelOrdersRequest struct {
 
 func (x *CancelOrdersRequest) Reset() {
 	*x = CancelOrdersRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1573,7 +1725,7 @@ func (x *CancelOrdersRequest) String() string {
 func (*CancelOrdersRequest) ProtoMessage() {}
 
 func (x *CancelOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[22]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1586,7 +1738,7 @@ func (x *CancelOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrdersRequest.ProtoReflect.Descriptor instead.
 func (*CancelOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{22}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CancelOrdersRequest) GetMarket() string {
@@ -1615,7 +1767,7 @@ type CancelResult struct {
 
 func (x *CancelResult) Reset() {
 	*x = CancelResult{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1627,7 +1779,7 @@ func (x *CancelResult) String() string {
 func (*CancelResult) ProtoMessage() {}
 
 func (x *CancelResult) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[23]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1640,7 +1792,7 @@ func (x *CancelResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResult.ProtoReflect.Descriptor instead.
 func (*CancelResult) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{23}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CancelResult) GetClientOrderId() string {
@@ -1674,7 +1826,7 @@ type CancelOrdersResponse struct {
 
 func (x *CancelOrdersResponse) Reset() {
 	*x = CancelOrdersResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1686,7 +1838,7 @@ func (x *CancelOrdersResponse) String() string {
 func (*CancelOrdersResponse) ProtoMessage() {}
 
 func (x *CancelOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[24]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1699,7 +1851,7 @@ func (x *CancelOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrdersResponse.ProtoReflect.Descriptor instead.
 func (*CancelOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{24}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CancelOrdersResponse) GetError() *Error {
@@ -1725,7 +1877,7 @@ type CancelAllRequest struct {
 
 func (x *CancelAllRequest) Reset() {
 	*x = CancelAllRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1737,7 +1889,7 @@ func (x *CancelAllRequest) String() string {
 func (*CancelAllRequest) ProtoMessage() {}
 
 func (x *CancelAllRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[25]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1750,7 +1902,7 @@ func (x *CancelAllRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelAllRequest.ProtoReflect.Descriptor instead.
 func (*CancelAllRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{25}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CancelAllRequest) GetMarket() string {
@@ -1770,7 +1922,7 @@ type CancelAllResponse struct {
 
 func (x *CancelAllResponse) Reset() {
 	*x = CancelAllResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1782,7 +1934,7 @@ func (x *CancelAllResponse) String() string {
 func (*CancelAllResponse) ProtoMessage() {}
 
 func (x *CancelAllResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[26]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1795,7 +1947,7 @@ func (x *CancelAllResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelAllResponse.ProtoReflect.Descriptor instead.
 func (*CancelAllResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{26}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CancelAllResponse) GetError() *Error {
@@ -1832,7 +1984,7 @@ type Fill struct {
 
 func (x *Fill) Reset() {
 	*x = Fill{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1844,7 +1996,7 @@ func (x *Fill) String() string {
 func (*Fill) ProtoMessage() {}
 
 func (x *Fill) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[27]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1857,7 +2009,7 @@ func (x *Fill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Fill.ProtoReflect.Descriptor instead.
 func (*Fill) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{27}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Fill) GetTradeId() string {
@@ -1950,7 +2102,7 @@ type TradesSinceRequest struct {
 
 func (x *TradesSinceRequest) Reset() {
 	*x = TradesSinceRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1962,7 +2114,7 @@ func (x *TradesSinceRequest) String() string {
 func (*TradesSinceRequest) ProtoMessage() {}
 
 func (x *TradesSinceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[28]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1975,7 +2127,7 @@ func (x *TradesSinceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TradesSinceRequest.ProtoReflect.Descriptor instead.
 func (*TradesSinceRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{28}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TradesSinceRequest) GetMarket() string {
@@ -2012,7 +2164,7 @@ type TradesSinceResponse struct {
 
 func (x *TradesSinceResponse) Reset() {
 	*x = TradesSinceResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2024,7 +2176,7 @@ func (x *TradesSinceResponse) String() string {
 func (*TradesSinceResponse) ProtoMessage() {}
 
 func (x *TradesSinceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[29]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2037,7 +2189,7 @@ func (x *TradesSinceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TradesSinceResponse.ProtoReflect.Descriptor instead.
 func (*TradesSinceResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{29}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *TradesSinceResponse) GetError() *Error {
@@ -2080,7 +2232,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2092,7 +2244,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[30]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2105,7 +2257,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{30}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SubscribeRequest) GetMarket() string {
@@ -2144,7 +2296,7 @@ type BookTop struct {
 
 func (x *BookTop) Reset() {
 	*x = BookTop{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2156,7 +2308,7 @@ func (x *BookTop) String() string {
 func (*BookTop) ProtoMessage() {}
 
 func (x *BookTop) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[31]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2169,7 +2321,7 @@ func (x *BookTop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BookTop.ProtoReflect.Descriptor instead.
 func (*BookTop) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{31}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *BookTop) GetMarket() string {
@@ -2224,7 +2376,7 @@ type Level struct {
 
 func (x *Level) Reset() {
 	*x = Level{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2388,7 @@ func (x *Level) String() string {
 func (*Level) ProtoMessage() {}
 
 func (x *Level) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[32]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2401,7 @@ func (x *Level) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Level.ProtoReflect.Descriptor instead.
 func (*Level) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{32}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Level) GetPrice() string {
@@ -2278,7 +2430,7 @@ type BookDepth struct {
 
 func (x *BookDepth) Reset() {
 	*x = BookDepth{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2290,7 +2442,7 @@ func (x *BookDepth) String() string {
 func (*BookDepth) ProtoMessage() {}
 
 func (x *BookDepth) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[33]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2303,7 +2455,7 @@ func (x *BookDepth) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BookDepth.ProtoReflect.Descriptor instead.
 func (*BookDepth) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{33}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *BookDepth) GetMarket() string {
@@ -2347,7 +2499,7 @@ type PublicTrade struct {
 
 func (x *PublicTrade) Reset() {
 	*x = PublicTrade{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2359,7 +2511,7 @@ func (x *PublicTrade) String() string {
 func (*PublicTrade) ProtoMessage() {}
 
 func (x *PublicTrade) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[34]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2372,7 +2524,7 @@ func (x *PublicTrade) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublicTrade.ProtoReflect.Descriptor instead.
 func (*PublicTrade) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{34}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *PublicTrade) GetMarket() string {
@@ -2419,7 +2571,7 @@ type OrderUpdate struct {
 
 func (x *OrderUpdate) Reset() {
 	*x = OrderUpdate{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2431,7 +2583,7 @@ func (x *OrderUpdate) String() string {
 func (*OrderUpdate) ProtoMessage() {}
 
 func (x *OrderUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[35]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2444,7 +2596,7 @@ func (x *OrderUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderUpdate.ProtoReflect.Descriptor instead.
 func (*OrderUpdate) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{35}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *OrderUpdate) GetOrder() *Order {
@@ -2463,7 +2615,7 @@ type BalanceUpdate struct {
 
 func (x *BalanceUpdate) Reset() {
 	*x = BalanceUpdate{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2475,7 +2627,7 @@ func (x *BalanceUpdate) String() string {
 func (*BalanceUpdate) ProtoMessage() {}
 
 func (x *BalanceUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[36]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2488,7 +2640,7 @@ func (x *BalanceUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BalanceUpdate.ProtoReflect.Descriptor instead.
 func (*BalanceUpdate) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{36}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *BalanceUpdate) GetBalance() *Balance {
@@ -2509,7 +2661,7 @@ type Resync struct {
 
 func (x *Resync) Reset() {
 	*x = Resync{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2521,7 +2673,7 @@ func (x *Resync) String() string {
 func (*Resync) ProtoMessage() {}
 
 func (x *Resync) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[37]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2534,7 +2686,7 @@ func (x *Resync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resync.ProtoReflect.Descriptor instead.
 func (*Resync) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{37}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Resync) GetReason() string {
@@ -2554,7 +2706,7 @@ type EndOfData struct {
 
 func (x *EndOfData) Reset() {
 	*x = EndOfData{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[38]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2566,7 +2718,7 @@ func (x *EndOfData) String() string {
 func (*EndOfData) ProtoMessage() {}
 
 func (x *EndOfData) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[38]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2579,7 +2731,7 @@ func (x *EndOfData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndOfData.ProtoReflect.Descriptor instead.
 func (*EndOfData) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{38}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{40}
 }
 
 type Event struct {
@@ -2604,7 +2756,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[39]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2616,7 +2768,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[39]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2629,7 +2781,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{39}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Event) GetSeq() uint64 {
@@ -2789,7 +2941,7 @@ type SubscribeResponse struct {
 
 func (x *SubscribeResponse) Reset() {
 	*x = SubscribeResponse{}
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[40]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2801,7 +2953,7 @@ func (x *SubscribeResponse) String() string {
 func (*SubscribeResponse) ProtoMessage() {}
 
 func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mmplugin_v1_connector_proto_msgTypes[40]
+	mi := &file_mmplugin_v1_connector_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2814,7 +2966,7 @@ func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeResponse.ProtoReflect.Descriptor instead.
 func (*SubscribeResponse) Descriptor() ([]byte, []int) {
-	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{40}
+	return file_mmplugin_v1_connector_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SubscribeResponse) GetEvents() []*Event {
@@ -2835,15 +2987,26 @@ var File_mmplugin_v1_connector_proto protoreflect.FileDescriptor
 
 const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\n" +
-	"\x1bmmplugin/v1/connector.proto\x12\fmm.plugin.v1\"X\n" +
+	"\x1bmmplugin/v1/connector.proto\x12\fmm.plugin.v1\"\x8d\x01\n" +
 	"\vStepRequest\x12&\n" +
 	"\x0funtil_unix_nano\x18\x01 \x01(\x03R\runtilUnixNano\x12!\n" +
-	"\fdepth_levels\x18\x02 \x01(\rR\vdepthLevels\"\xaa\x01\n" +
+	"\fdepth_levels\x18\x02 \x01(\rR\vdepthLevels\x123\n" +
+	"\aactions\x18\x03 \x01(\v2\x19.mm.plugin.v1.StepActionsR\aactions\"\xb5\x01\n" +
+	"\vStepActions\x129\n" +
+	"\x06cancel\x18\x01 \x01(\v2!.mm.plugin.v1.CancelOrdersRequestR\x06cancel\x126\n" +
+	"\x05place\x18\x02 \x01(\v2 .mm.plugin.v1.PlaceOrdersRequestR\x05place\x12\x1a\n" +
+	"\bbalances\x18\x03 \x01(\bR\bbalances\x12\x17\n" +
+	"\ano_step\x18\x04 \x01(\bR\x06noStep\"\xc4\x01\n" +
+	"\x11StepActionResults\x12:\n" +
+	"\x06cancel\x18\x01 \x01(\v2\".mm.plugin.v1.CancelOrdersResponseR\x06cancel\x127\n" +
+	"\x05place\x18\x02 \x01(\v2!.mm.plugin.v1.PlaceOrdersResponseR\x05place\x12:\n" +
+	"\bbalances\x18\x03 \x01(\v2\x1e.mm.plugin.v1.BalancesResponseR\bbalances\"\xe5\x01\n" +
 	"\fStepResponse\x12+\n" +
 	"\x06events\x18\x01 \x03(\v2\x13.mm.plugin.v1.EventR\x06events\x12\"\n" +
 	"\rnow_unix_nano\x18\x02 \x01(\x03R\vnowUnixNano\x12\x1e\n" +
 	"\vend_of_data\x18\x03 \x01(\bR\tendOfData\x12)\n" +
-	"\x05error\x18\x04 \x01(\v2\x13.mm.plugin.v1.ErrorR\x05error\"N\n" +
+	"\x05error\x18\x04 \x01(\v2\x13.mm.plugin.v1.ErrorR\x05error\x129\n" +
+	"\aactions\x18\x05 \x01(\v2\x1f.mm.plugin.v1.StepActionResultsR\aactions\"N\n" +
 	"\x05Error\x12+\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x17.mm.plugin.v1.ErrorCodeR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\x93\x01\n" +
@@ -3043,7 +3206,7 @@ const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\rPluginService\x12=\n" +
 	"\x04Info\x12\x19.mm.plugin.v1.InfoRequest\x1a\x1a.mm.plugin.v1.InfoResponse\x12L\n" +
 	"\tConfigure\x12\x1e.mm.plugin.v1.ConfigureRequest\x1a\x1f.mm.plugin.v1.ConfigureResponse\x12I\n" +
-	"\bShutdown\x12\x1d.mm.plugin.v1.ShutdownRequest\x1a\x1e.mm.plugin.v1.ShutdownResponse2\xde\x05\n" +
+	"\bShutdown\x12\x1d.mm.plugin.v1.ShutdownRequest\x1a\x1e.mm.plugin.v1.ShutdownResponse2\xa5\x06\n" +
 	"\x10ConnectorService\x12R\n" +
 	"\vMarketRules\x12 .mm.plugin.v1.MarketRulesRequest\x1a!.mm.plugin.v1.MarketRulesResponse\x12I\n" +
 	"\bBalances\x12\x1d.mm.plugin.v1.BalancesRequest\x1a\x1e.mm.plugin.v1.BalancesResponse\x12O\n" +
@@ -3054,7 +3217,8 @@ const file_mmplugin_v1_connector_proto_rawDesc = "" +
 	"\tCancelAll\x12\x1e.mm.plugin.v1.CancelAllRequest\x1a\x1f.mm.plugin.v1.CancelAllResponse\x12R\n" +
 	"\vTradesSince\x12 .mm.plugin.v1.TradesSinceRequest\x1a!.mm.plugin.v1.TradesSinceResponse\x12N\n" +
 	"\tSubscribe\x12\x1e.mm.plugin.v1.SubscribeRequest\x1a\x1f.mm.plugin.v1.SubscribeResponse0\x01\x12=\n" +
-	"\x04Step\x12\x19.mm.plugin.v1.StepRequest\x1a\x1a.mm.plugin.v1.StepResponseBCZAgithub.com/mmtoolkit/mm/plugins/internal/pb/mmpluginv1;mmpluginv1b\x06proto3"
+	"\x04Step\x12\x19.mm.plugin.v1.StepRequest\x1a\x1a.mm.plugin.v1.StepResponse\x12E\n" +
+	"\bLockstep\x12\x19.mm.plugin.v1.StepRequest\x1a\x1a.mm.plugin.v1.StepResponse(\x010\x01BCZAgithub.com/mmtoolkit/mm/plugins/internal/pb/mmpluginv1;mmpluginv1b\x06proto3"
 
 var (
 	file_mmplugin_v1_connector_proto_rawDescOnce sync.Once
@@ -3069,129 +3233,140 @@ func file_mmplugin_v1_connector_proto_rawDescGZIP() []byte {
 }
 
 var file_mmplugin_v1_connector_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_mmplugin_v1_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_mmplugin_v1_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_mmplugin_v1_connector_proto_goTypes = []any{
 	(ErrorCode)(0),               // 0: mm.plugin.v1.ErrorCode
 	(Side)(0),                    // 1: mm.plugin.v1.Side
 	(OrderType)(0),               // 2: mm.plugin.v1.OrderType
 	(OrderStatus)(0),             // 3: mm.plugin.v1.OrderStatus
 	(*StepRequest)(nil),          // 4: mm.plugin.v1.StepRequest
-	(*StepResponse)(nil),         // 5: mm.plugin.v1.StepResponse
-	(*Error)(nil),                // 6: mm.plugin.v1.Error
-	(*Capabilities)(nil),         // 7: mm.plugin.v1.Capabilities
-	(*InfoRequest)(nil),          // 8: mm.plugin.v1.InfoRequest
-	(*InfoResponse)(nil),         // 9: mm.plugin.v1.InfoResponse
-	(*ConfigureRequest)(nil),     // 10: mm.plugin.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),    // 11: mm.plugin.v1.ConfigureResponse
-	(*ShutdownRequest)(nil),      // 12: mm.plugin.v1.ShutdownRequest
-	(*ShutdownResponse)(nil),     // 13: mm.plugin.v1.ShutdownResponse
-	(*MarketRulesRequest)(nil),   // 14: mm.plugin.v1.MarketRulesRequest
-	(*MarketRulesResponse)(nil),  // 15: mm.plugin.v1.MarketRulesResponse
-	(*BalancesRequest)(nil),      // 16: mm.plugin.v1.BalancesRequest
-	(*Balance)(nil),              // 17: mm.plugin.v1.Balance
-	(*BalancesResponse)(nil),     // 18: mm.plugin.v1.BalancesResponse
-	(*Order)(nil),                // 19: mm.plugin.v1.Order
-	(*OpenOrdersRequest)(nil),    // 20: mm.plugin.v1.OpenOrdersRequest
-	(*OpenOrdersResponse)(nil),   // 21: mm.plugin.v1.OpenOrdersResponse
-	(*OrderRequest)(nil),         // 22: mm.plugin.v1.OrderRequest
-	(*PlaceOrdersRequest)(nil),   // 23: mm.plugin.v1.PlaceOrdersRequest
-	(*PlaceResult)(nil),          // 24: mm.plugin.v1.PlaceResult
-	(*PlaceOrdersResponse)(nil),  // 25: mm.plugin.v1.PlaceOrdersResponse
-	(*CancelOrdersRequest)(nil),  // 26: mm.plugin.v1.CancelOrdersRequest
-	(*CancelResult)(nil),         // 27: mm.plugin.v1.CancelResult
-	(*CancelOrdersResponse)(nil), // 28: mm.plugin.v1.CancelOrdersResponse
-	(*CancelAllRequest)(nil),     // 29: mm.plugin.v1.CancelAllRequest
-	(*CancelAllResponse)(nil),    // 30: mm.plugin.v1.CancelAllResponse
-	(*Fill)(nil),                 // 31: mm.plugin.v1.Fill
-	(*TradesSinceRequest)(nil),   // 32: mm.plugin.v1.TradesSinceRequest
-	(*TradesSinceResponse)(nil),  // 33: mm.plugin.v1.TradesSinceResponse
-	(*SubscribeRequest)(nil),     // 34: mm.plugin.v1.SubscribeRequest
-	(*BookTop)(nil),              // 35: mm.plugin.v1.BookTop
-	(*Level)(nil),                // 36: mm.plugin.v1.Level
-	(*BookDepth)(nil),            // 37: mm.plugin.v1.BookDepth
-	(*PublicTrade)(nil),          // 38: mm.plugin.v1.PublicTrade
-	(*OrderUpdate)(nil),          // 39: mm.plugin.v1.OrderUpdate
-	(*BalanceUpdate)(nil),        // 40: mm.plugin.v1.BalanceUpdate
-	(*Resync)(nil),               // 41: mm.plugin.v1.Resync
-	(*EndOfData)(nil),            // 42: mm.plugin.v1.EndOfData
-	(*Event)(nil),                // 43: mm.plugin.v1.Event
-	(*SubscribeResponse)(nil),    // 44: mm.plugin.v1.SubscribeResponse
+	(*StepActions)(nil),          // 5: mm.plugin.v1.StepActions
+	(*StepActionResults)(nil),    // 6: mm.plugin.v1.StepActionResults
+	(*StepResponse)(nil),         // 7: mm.plugin.v1.StepResponse
+	(*Error)(nil),                // 8: mm.plugin.v1.Error
+	(*Capabilities)(nil),         // 9: mm.plugin.v1.Capabilities
+	(*InfoRequest)(nil),          // 10: mm.plugin.v1.InfoRequest
+	(*InfoResponse)(nil),         // 11: mm.plugin.v1.InfoResponse
+	(*ConfigureRequest)(nil),     // 12: mm.plugin.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),    // 13: mm.plugin.v1.ConfigureResponse
+	(*ShutdownRequest)(nil),      // 14: mm.plugin.v1.ShutdownRequest
+	(*ShutdownResponse)(nil),     // 15: mm.plugin.v1.ShutdownResponse
+	(*MarketRulesRequest)(nil),   // 16: mm.plugin.v1.MarketRulesRequest
+	(*MarketRulesResponse)(nil),  // 17: mm.plugin.v1.MarketRulesResponse
+	(*BalancesRequest)(nil),      // 18: mm.plugin.v1.BalancesRequest
+	(*Balance)(nil),              // 19: mm.plugin.v1.Balance
+	(*BalancesResponse)(nil),     // 20: mm.plugin.v1.BalancesResponse
+	(*Order)(nil),                // 21: mm.plugin.v1.Order
+	(*OpenOrdersRequest)(nil),    // 22: mm.plugin.v1.OpenOrdersRequest
+	(*OpenOrdersResponse)(nil),   // 23: mm.plugin.v1.OpenOrdersResponse
+	(*OrderRequest)(nil),         // 24: mm.plugin.v1.OrderRequest
+	(*PlaceOrdersRequest)(nil),   // 25: mm.plugin.v1.PlaceOrdersRequest
+	(*PlaceResult)(nil),          // 26: mm.plugin.v1.PlaceResult
+	(*PlaceOrdersResponse)(nil),  // 27: mm.plugin.v1.PlaceOrdersResponse
+	(*CancelOrdersRequest)(nil),  // 28: mm.plugin.v1.CancelOrdersRequest
+	(*CancelResult)(nil),         // 29: mm.plugin.v1.CancelResult
+	(*CancelOrdersResponse)(nil), // 30: mm.plugin.v1.CancelOrdersResponse
+	(*CancelAllRequest)(nil),     // 31: mm.plugin.v1.CancelAllRequest
+	(*CancelAllResponse)(nil),    // 32: mm.plugin.v1.CancelAllResponse
+	(*Fill)(nil),                 // 33: mm.plugin.v1.Fill
+	(*TradesSinceRequest)(nil),   // 34: mm.plugin.v1.TradesSinceRequest
+	(*TradesSinceResponse)(nil),  // 35: mm.plugin.v1.TradesSinceResponse
+	(*SubscribeRequest)(nil),     // 36: mm.plugin.v1.SubscribeRequest
+	(*BookTop)(nil),              // 37: mm.plugin.v1.BookTop
+	(*Level)(nil),                // 38: mm.plugin.v1.Level
+	(*BookDepth)(nil),            // 39: mm.plugin.v1.BookDepth
+	(*PublicTrade)(nil),          // 40: mm.plugin.v1.PublicTrade
+	(*OrderUpdate)(nil),          // 41: mm.plugin.v1.OrderUpdate
+	(*BalanceUpdate)(nil),        // 42: mm.plugin.v1.BalanceUpdate
+	(*Resync)(nil),               // 43: mm.plugin.v1.Resync
+	(*EndOfData)(nil),            // 44: mm.plugin.v1.EndOfData
+	(*Event)(nil),                // 45: mm.plugin.v1.Event
+	(*SubscribeResponse)(nil),    // 46: mm.plugin.v1.SubscribeResponse
 }
 var file_mmplugin_v1_connector_proto_depIdxs = []int32{
-	43, // 0: mm.plugin.v1.StepResponse.events:type_name -> mm.plugin.v1.Event
-	6,  // 1: mm.plugin.v1.StepResponse.error:type_name -> mm.plugin.v1.Error
-	0,  // 2: mm.plugin.v1.Error.code:type_name -> mm.plugin.v1.ErrorCode
-	7,  // 3: mm.plugin.v1.InfoResponse.capabilities:type_name -> mm.plugin.v1.Capabilities
-	6,  // 4: mm.plugin.v1.ConfigureResponse.error:type_name -> mm.plugin.v1.Error
-	6,  // 5: mm.plugin.v1.ShutdownResponse.error:type_name -> mm.plugin.v1.Error
-	6,  // 6: mm.plugin.v1.MarketRulesResponse.error:type_name -> mm.plugin.v1.Error
-	6,  // 7: mm.plugin.v1.BalancesResponse.error:type_name -> mm.plugin.v1.Error
-	17, // 8: mm.plugin.v1.BalancesResponse.balances:type_name -> mm.plugin.v1.Balance
-	1,  // 9: mm.plugin.v1.Order.side:type_name -> mm.plugin.v1.Side
-	2,  // 10: mm.plugin.v1.Order.type:type_name -> mm.plugin.v1.OrderType
-	3,  // 11: mm.plugin.v1.Order.status:type_name -> mm.plugin.v1.OrderStatus
-	6,  // 12: mm.plugin.v1.OpenOrdersResponse.error:type_name -> mm.plugin.v1.Error
-	19, // 13: mm.plugin.v1.OpenOrdersResponse.orders:type_name -> mm.plugin.v1.Order
-	1,  // 14: mm.plugin.v1.OrderRequest.side:type_name -> mm.plugin.v1.Side
-	2,  // 15: mm.plugin.v1.OrderRequest.type:type_name -> mm.plugin.v1.OrderType
-	22, // 16: mm.plugin.v1.PlaceOrdersRequest.orders:type_name -> mm.plugin.v1.OrderRequest
-	19, // 17: mm.plugin.v1.PlaceResult.order:type_name -> mm.plugin.v1.Order
-	6,  // 18: mm.plugin.v1.PlaceResult.error:type_name -> mm.plugin.v1.Error
-	6,  // 19: mm.plugin.v1.PlaceOrdersResponse.error:type_name -> mm.plugin.v1.Error
-	24, // 20: mm.plugin.v1.PlaceOrdersResponse.results:type_name -> mm.plugin.v1.PlaceResult
-	19, // 21: mm.plugin.v1.CancelResult.order:type_name -> mm.plugin.v1.Order
-	6,  // 22: mm.plugin.v1.CancelResult.error:type_name -> mm.plugin.v1.Error
-	6,  // 23: mm.plugin.v1.CancelOrdersResponse.error:type_name -> mm.plugin.v1.Error
-	27, // 24: mm.plugin.v1.CancelOrdersResponse.results:type_name -> mm.plugin.v1.CancelResult
-	6,  // 25: mm.plugin.v1.CancelAllResponse.error:type_name -> mm.plugin.v1.Error
-	19, // 26: mm.plugin.v1.CancelAllResponse.canceled:type_name -> mm.plugin.v1.Order
-	1,  // 27: mm.plugin.v1.Fill.side:type_name -> mm.plugin.v1.Side
-	6,  // 28: mm.plugin.v1.TradesSinceResponse.error:type_name -> mm.plugin.v1.Error
-	31, // 29: mm.plugin.v1.TradesSinceResponse.fills:type_name -> mm.plugin.v1.Fill
-	36, // 30: mm.plugin.v1.BookDepth.bids:type_name -> mm.plugin.v1.Level
-	36, // 31: mm.plugin.v1.BookDepth.asks:type_name -> mm.plugin.v1.Level
-	1,  // 32: mm.plugin.v1.PublicTrade.taker_side:type_name -> mm.plugin.v1.Side
-	19, // 33: mm.plugin.v1.OrderUpdate.order:type_name -> mm.plugin.v1.Order
-	17, // 34: mm.plugin.v1.BalanceUpdate.balance:type_name -> mm.plugin.v1.Balance
-	35, // 35: mm.plugin.v1.Event.book_top:type_name -> mm.plugin.v1.BookTop
-	37, // 36: mm.plugin.v1.Event.book_depth:type_name -> mm.plugin.v1.BookDepth
-	38, // 37: mm.plugin.v1.Event.public_trade:type_name -> mm.plugin.v1.PublicTrade
-	39, // 38: mm.plugin.v1.Event.order_update:type_name -> mm.plugin.v1.OrderUpdate
-	31, // 39: mm.plugin.v1.Event.fill:type_name -> mm.plugin.v1.Fill
-	40, // 40: mm.plugin.v1.Event.balance_update:type_name -> mm.plugin.v1.BalanceUpdate
-	41, // 41: mm.plugin.v1.Event.resync:type_name -> mm.plugin.v1.Resync
-	42, // 42: mm.plugin.v1.Event.end_of_data:type_name -> mm.plugin.v1.EndOfData
-	43, // 43: mm.plugin.v1.SubscribeResponse.events:type_name -> mm.plugin.v1.Event
-	6,  // 44: mm.plugin.v1.SubscribeResponse.error:type_name -> mm.plugin.v1.Error
-	8,  // 45: mm.plugin.v1.PluginService.Info:input_type -> mm.plugin.v1.InfoRequest
-	10, // 46: mm.plugin.v1.PluginService.Configure:input_type -> mm.plugin.v1.ConfigureRequest
-	12, // 47: mm.plugin.v1.PluginService.Shutdown:input_type -> mm.plugin.v1.ShutdownRequest
-	14, // 48: mm.plugin.v1.ConnectorService.MarketRules:input_type -> mm.plugin.v1.MarketRulesRequest
-	16, // 49: mm.plugin.v1.ConnectorService.Balances:input_type -> mm.plugin.v1.BalancesRequest
-	20, // 50: mm.plugin.v1.ConnectorService.OpenOrders:input_type -> mm.plugin.v1.OpenOrdersRequest
-	23, // 51: mm.plugin.v1.ConnectorService.PlaceOrders:input_type -> mm.plugin.v1.PlaceOrdersRequest
-	26, // 52: mm.plugin.v1.ConnectorService.CancelOrders:input_type -> mm.plugin.v1.CancelOrdersRequest
-	29, // 53: mm.plugin.v1.ConnectorService.CancelAll:input_type -> mm.plugin.v1.CancelAllRequest
-	32, // 54: mm.plugin.v1.ConnectorService.TradesSince:input_type -> mm.plugin.v1.TradesSinceRequest
-	34, // 55: mm.plugin.v1.ConnectorService.Subscribe:input_type -> mm.plugin.v1.SubscribeRequest
-	4,  // 56: mm.plugin.v1.ConnectorService.Step:input_type -> mm.plugin.v1.StepRequest
-	9,  // 57: mm.plugin.v1.PluginService.Info:output_type -> mm.plugin.v1.InfoResponse
-	11, // 58: mm.plugin.v1.PluginService.Configure:output_type -> mm.plugin.v1.ConfigureResponse
-	13, // 59: mm.plugin.v1.PluginService.Shutdown:output_type -> mm.plugin.v1.ShutdownResponse
-	15, // 60: mm.plugin.v1.ConnectorService.MarketRules:output_type -> mm.plugin.v1.MarketRulesResponse
-	18, // 61: mm.plugin.v1.ConnectorService.Balances:output_type -> mm.plugin.v1.BalancesResponse
-	21, // 62: mm.plugin.v1.ConnectorService.OpenOrders:output_type -> mm.plugin.v1.OpenOrdersResponse
-	25, // 63: mm.plugin.v1.ConnectorService.PlaceOrders:output_type -> mm.plugin.v1.PlaceOrdersResponse
-	28, // 64: mm.plugin.v1.ConnectorService.CancelOrders:output_type -> mm.plugin.v1.CancelOrdersResponse
-	30, // 65: mm.plugin.v1.ConnectorService.CancelAll:output_type -> mm.plugin.v1.CancelAllResponse
-	33, // 66: mm.plugin.v1.ConnectorService.TradesSince:output_type -> mm.plugin.v1.TradesSinceResponse
-	44, // 67: mm.plugin.v1.ConnectorService.Subscribe:output_type -> mm.plugin.v1.SubscribeResponse
-	5,  // 68: mm.plugin.v1.ConnectorService.Step:output_type -> mm.plugin.v1.StepResponse
-	57, // [57:69] is the sub-list for method output_type
-	45, // [45:57] is the sub-list for method input_type
-	45, // [45:45] is the sub-list for extension type_name
-	45, // [45:45] is the sub-list for extension extendee
-	0,  // [0:45] is the sub-list for field type_name
+	5,  // 0: mm.plugin.v1.StepRequest.actions:type_name -> mm.plugin.v1.StepActions
+	28, // 1: mm.plugin.v1.StepActions.cancel:type_name -> mm.plugin.v1.CancelOrdersRequest
+	25, // 2: mm.plugin.v1.StepActions.place:type_name -> mm.plugin.v1.PlaceOrdersRequest
+	30, // 3: mm.plugin.v1.StepActionResults.cancel:type_name -> mm.plugin.v1.CancelOrdersResponse
+	27, // 4: mm.plugin.v1.StepActionResults.place:type_name -> mm.plugin.v1.PlaceOrdersResponse
+	20, // 5: mm.plugin.v1.StepActionResults.balances:type_name -> mm.plugin.v1.BalancesResponse
+	45, // 6: mm.plugin.v1.StepResponse.events:type_name -> mm.plugin.v1.Event
+	8,  // 7: mm.plugin.v1.StepResponse.error:type_name -> mm.plugin.v1.Error
+	6,  // 8: mm.plugin.v1.StepResponse.actions:type_name -> mm.plugin.v1.StepActionResults
+	0,  // 9: mm.plugin.v1.Error.code:type_name -> mm.plugin.v1.ErrorCode
+	9,  // 10: mm.plugin.v1.InfoResponse.capabilities:type_name -> mm.plugin.v1.Capabilities
+	8,  // 11: mm.plugin.v1.ConfigureResponse.error:type_name -> mm.plugin.v1.Error
+	8,  // 12: mm.plugin.v1.ShutdownResponse.error:type_name -> mm.plugin.v1.Error
+	8,  // 13: mm.plugin.v1.MarketRulesResponse.error:type_name -> mm.plugin.v1.Error
+	8,  // 14: mm.plugin.v1.BalancesResponse.error:type_name -> mm.plugin.v1.Error
+	19, // 15: mm.plugin.v1.BalancesResponse.balances:type_name -> mm.plugin.v1.Balance
+	1,  // 16: mm.plugin.v1.Order.side:type_name -> mm.plugin.v1.Side
+	2,  // 17: mm.plugin.v1.Order.type:type_name -> mm.plugin.v1.OrderType
+	3,  // 18: mm.plugin.v1.Order.status:type_name -> mm.plugin.v1.OrderStatus
+	8,  // 19: mm.plugin.v1.OpenOrdersResponse.error:type_name -> mm.plugin.v1.Error
+	21, // 20: mm.plugin.v1.OpenOrdersResponse.orders:type_name -> mm.plugin.v1.Order
+	1,  // 21: mm.plugin.v1.OrderRequest.side:type_name -> mm.plugin.v1.Side
+	2,  // 22: mm.plugin.v1.OrderRequest.type:type_name -> mm.plugin.v1.OrderType
+	24, // 23: mm.plugin.v1.PlaceOrdersRequest.orders:type_name -> mm.plugin.v1.OrderRequest
+	21, // 24: mm.plugin.v1.PlaceResult.order:type_name -> mm.plugin.v1.Order
+	8,  // 25: mm.plugin.v1.PlaceResult.error:type_name -> mm.plugin.v1.Error
+	8,  // 26: mm.plugin.v1.PlaceOrdersResponse.error:type_name -> mm.plugin.v1.Error
+	26, // 27: mm.plugin.v1.PlaceOrdersResponse.results:type_name -> mm.plugin.v1.PlaceResult
+	21, // 28: mm.plugin.v1.CancelResult.order:type_name -> mm.plugin.v1.Order
+	8,  // 29: mm.plugin.v1.CancelResult.error:type_name -> mm.plugin.v1.Error
+	8,  // 30: mm.plugin.v1.CancelOrdersResponse.error:type_name -> mm.plugin.v1.Error
+	29, // 31: mm.plugin.v1.CancelOrdersResponse.results:type_name -> mm.plugin.v1.CancelResult
+	8,  // 32: mm.plugin.v1.CancelAllResponse.error:type_name -> mm.plugin.v1.Error
+	21, // 33: mm.plugin.v1.CancelAllResponse.canceled:type_name -> mm.plugin.v1.Order
+	1,  // 34: mm.plugin.v1.Fill.side:type_name -> mm.plugin.v1.Side
+	8,  // 35: mm.plugin.v1.TradesSinceResponse.error:type_name -> mm.plugin.v1.Error
+	33, // 36: mm.plugin.v1.TradesSinceResponse.fills:type_name -> mm.plugin.v1.Fill
+	38, // 37: mm.plugin.v1.BookDepth.bids:type_name -> mm.plugin.v1.Level
+	38, // 38: mm.plugin.v1.BookDepth.asks:type_name -> mm.plugin.v1.Level
+	1,  // 39: mm.plugin.v1.PublicTrade.taker_side:type_name -> mm.plugin.v1.Side
+	21, // 40: mm.plugin.v1.OrderUpdate.order:type_name -> mm.plugin.v1.Order
+	19, // 41: mm.plugin.v1.BalanceUpdate.balance:type_name -> mm.plugin.v1.Balance
+	37, // 42: mm.plugin.v1.Event.book_top:type_name -> mm.plugin.v1.BookTop
+	39, // 43: mm.plugin.v1.Event.book_depth:type_name -> mm.plugin.v1.BookDepth
+	40, // 44: mm.plugin.v1.Event.public_trade:type_name -> mm.plugin.v1.PublicTrade
+	41, // 45: mm.plugin.v1.Event.order_update:type_name -> mm.plugin.v1.OrderUpdate
+	33, // 46: mm.plugin.v1.Event.fill:type_name -> mm.plugin.v1.Fill
+	42, // 47: mm.plugin.v1.Event.balance_update:type_name -> mm.plugin.v1.BalanceUpdate
+	43, // 48: mm.plugin.v1.Event.resync:type_name -> mm.plugin.v1.Resync
+	44, // 49: mm.plugin.v1.Event.end_of_data:type_name -> mm.plugin.v1.EndOfData
+	45, // 50: mm.plugin.v1.SubscribeResponse.events:type_name -> mm.plugin.v1.Event
+	8,  // 51: mm.plugin.v1.SubscribeResponse.error:type_name -> mm.plugin.v1.Error
+	10, // 52: mm.plugin.v1.PluginService.Info:input_type -> mm.plugin.v1.InfoRequest
+	12, // 53: mm.plugin.v1.PluginService.Configure:input_type -> mm.plugin.v1.ConfigureRequest
+	14, // 54: mm.plugin.v1.PluginService.Shutdown:input_type -> mm.plugin.v1.ShutdownRequest
+	16, // 55: mm.plugin.v1.ConnectorService.MarketRules:input_type -> mm.plugin.v1.MarketRulesRequest
+	18, // 56: mm.plugin.v1.ConnectorService.Balances:input_type -> mm.plugin.v1.BalancesRequest
+	22, // 57: mm.plugin.v1.ConnectorService.OpenOrders:input_type -> mm.plugin.v1.OpenOrdersRequest
+	25, // 58: mm.plugin.v1.ConnectorService.PlaceOrders:input_type -> mm.plugin.v1.PlaceOrdersRequest
+	28, // 59: mm.plugin.v1.ConnectorService.CancelOrders:input_type -> mm.plugin.v1.CancelOrdersRequest
+	31, // 60: mm.plugin.v1.ConnectorService.CancelAll:input_type -> mm.plugin.v1.CancelAllRequest
+	34, // 61: mm.plugin.v1.ConnectorService.TradesSince:input_type -> mm.plugin.v1.TradesSinceRequest
+	36, // 62: mm.plugin.v1.ConnectorService.Subscribe:input_type -> mm.plugin.v1.SubscribeRequest
+	4,  // 63: mm.plugin.v1.ConnectorService.Step:input_type -> mm.plugin.v1.StepRequest
+	4,  // 64: mm.plugin.v1.ConnectorService.Lockstep:input_type -> mm.plugin.v1.StepRequest
+	11, // 65: mm.plugin.v1.PluginService.Info:output_type -> mm.plugin.v1.InfoResponse
+	13, // 66: mm.plugin.v1.PluginService.Configure:output_type -> mm.plugin.v1.ConfigureResponse
+	15, // 67: mm.plugin.v1.PluginService.Shutdown:output_type -> mm.plugin.v1.ShutdownResponse
+	17, // 68: mm.plugin.v1.ConnectorService.MarketRules:output_type -> mm.plugin.v1.MarketRulesResponse
+	20, // 69: mm.plugin.v1.ConnectorService.Balances:output_type -> mm.plugin.v1.BalancesResponse
+	23, // 70: mm.plugin.v1.ConnectorService.OpenOrders:output_type -> mm.plugin.v1.OpenOrdersResponse
+	27, // 71: mm.plugin.v1.ConnectorService.PlaceOrders:output_type -> mm.plugin.v1.PlaceOrdersResponse
+	30, // 72: mm.plugin.v1.ConnectorService.CancelOrders:output_type -> mm.plugin.v1.CancelOrdersResponse
+	32, // 73: mm.plugin.v1.ConnectorService.CancelAll:output_type -> mm.plugin.v1.CancelAllResponse
+	35, // 74: mm.plugin.v1.ConnectorService.TradesSince:output_type -> mm.plugin.v1.TradesSinceResponse
+	46, // 75: mm.plugin.v1.ConnectorService.Subscribe:output_type -> mm.plugin.v1.SubscribeResponse
+	7,  // 76: mm.plugin.v1.ConnectorService.Step:output_type -> mm.plugin.v1.StepResponse
+	7,  // 77: mm.plugin.v1.ConnectorService.Lockstep:output_type -> mm.plugin.v1.StepResponse
+	65, // [65:78] is the sub-list for method output_type
+	52, // [52:65] is the sub-list for method input_type
+	52, // [52:52] is the sub-list for extension type_name
+	52, // [52:52] is the sub-list for extension extendee
+	0,  // [0:52] is the sub-list for field type_name
 }
 
 func init() { file_mmplugin_v1_connector_proto_init() }
@@ -3199,7 +3374,7 @@ func file_mmplugin_v1_connector_proto_init() {
 	if File_mmplugin_v1_connector_proto != nil {
 		return
 	}
-	file_mmplugin_v1_connector_proto_msgTypes[39].OneofWrappers = []any{
+	file_mmplugin_v1_connector_proto_msgTypes[41].OneofWrappers = []any{
 		(*Event_BookTop)(nil),
 		(*Event_BookDepth)(nil),
 		(*Event_PublicTrade)(nil),
@@ -3215,7 +3390,7 @@ func file_mmplugin_v1_connector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mmplugin_v1_connector_proto_rawDesc), len(file_mmplugin_v1_connector_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   41,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

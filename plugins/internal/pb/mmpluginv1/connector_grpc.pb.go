@@ -230,6 +230,7 @@ const (
 	ConnectorService_TradesSince_FullMethodName  = "/mm.plugin.v1.ConnectorService/TradesSince"
 	ConnectorService_Subscribe_FullMethodName    = "/mm.plugin.v1.ConnectorService/Subscribe"
 	ConnectorService_Step_FullMethodName         = "/mm.plugin.v1.ConnectorService/Step"
+	ConnectorService_Lockstep_FullMethodName     = "/mm.plugin.v1.ConnectorService/Lockstep"
 )
 
 // ConnectorServiceClient is the client API for ConnectorService service.
@@ -257,7 +258,13 @@ type ConnectorServiceClient interface {
 	// whatever the speed of either process): the plugin applies its feed until its clock reaches until_unix_nano
 	// (one feed event when it is 0) and returns the events a stream would have carried, with every public trade.
 	// A connector that cannot replay answers with an invalid-request error. No Subscribe runs meanwhile.
+	// A Step may carry the order actions of the host's last tick (StepActions): they are applied first, at the
+	// plugin's current clock, so that a lockstep tick costs one call instead of three.
 	Step(ctx context.Context, in *StepRequest, opts ...grpc.CallOption) (*StepResponse, error)
+	// Lockstep is Step on one stream for a whole replay: each request is answered by exactly one response, as
+	// Step would answer it, so a tick does not pay for a call of its own (about half the round trip of a unary
+	// call between two processes). A plugin without it answers unimplemented; the host then calls Step.
+	Lockstep(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[StepRequest, StepResponse], error)
 }
 
 type connectorServiceClient struct {
@@ -367,6 +374,19 @@ func (c *connectorServiceClient) Step(ctx context.Context, in *StepRequest, opts
 	return out, nil
 }
 
+func (c *connectorServiceClient) Lockstep(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[StepRequest, StepResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ConnectorService_ServiceDesc.Streams[1], ConnectorService_Lockstep_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[StepRequest, StepResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ConnectorService_LockstepClient = grpc.BidiStreamingClient[StepRequest, StepResponse]
+
 // ConnectorServiceServer is the server API for ConnectorService service.
 // All implementations must embed UnimplementedConnectorServiceServer
 // for forward compatibility.
@@ -392,7 +412,13 @@ type ConnectorServiceServer interface {
 	// whatever the speed of either process): the plugin applies its feed until its clock reaches until_unix_nano
 	// (one feed event when it is 0) and returns the events a stream would have carried, with every public trade.
 	// A connector that cannot replay answers with an invalid-request error. No Subscribe runs meanwhile.
+	// A Step may carry the order actions of the host's last tick (StepActions): they are applied first, at the
+	// plugin's current clock, so that a lockstep tick costs one call instead of three.
 	Step(context.Context, *StepRequest) (*StepResponse, error)
+	// Lockstep is Step on one stream for a whole replay: each request is answered by exactly one response, as
+	// Step would answer it, so a tick does not pay for a call of its own (about half the round trip of a unary
+	// call between two processes). A plugin without it answers unimplemented; the host then calls Step.
+	Lockstep(grpc.BidiStreamingServer[StepRequest, StepResponse]) error
 	mustEmbedUnimplementedConnectorServiceServer()
 }
 
@@ -429,6 +455,9 @@ func (UnimplementedConnectorServiceServer) Subscribe(*SubscribeRequest, grpc.Ser
 }
 func (UnimplementedConnectorServiceServer) Step(context.Context, *StepRequest) (*StepResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Step not implemented")
+}
+func (UnimplementedConnectorServiceServer) Lockstep(grpc.BidiStreamingServer[StepRequest, StepResponse]) error {
+	return status.Error(codes.Unimplemented, "method Lockstep not implemented")
 }
 func (UnimplementedConnectorServiceServer) mustEmbedUnimplementedConnectorServiceServer() {}
 func (UnimplementedConnectorServiceServer) testEmbeddedByValue()                          {}
@@ -606,6 +635,13 @@ func _ConnectorService_Step_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ConnectorService_Lockstep_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ConnectorServiceServer).Lockstep(&grpc.GenericServerStream[StepRequest, StepResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ConnectorService_LockstepServer = grpc.BidiStreamingServer[StepRequest, StepResponse]
+
 // ConnectorService_ServiceDesc is the grpc.ServiceDesc for ConnectorService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -651,6 +687,12 @@ var ConnectorService_ServiceDesc = grpc.ServiceDesc{
 			StreamName:    "Subscribe",
 			Handler:       _ConnectorService_Subscribe_Handler,
 			ServerStreams: true,
+		},
+		{
+			StreamName:    "Lockstep",
+			Handler:       _ConnectorService_Lockstep_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "mmplugin/v1/connector.proto",
