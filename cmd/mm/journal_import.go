@@ -105,6 +105,9 @@ The summary (table, json or csv) lists each file with its rows and how many reco
 	return cmd
 }
 
+// importFlags are the input file flags, in the order of paths in Finalize, for its errors.
+const importFlags = "--fills, --marks, --balances, --hedge-fills, --hedge-marks, --funding"
+
 // Finalize checks the flags: at least one file, stdin used at most once, names not empty.
 func (o *JournalImportOptions) Finalize() error {
 	paths := []string{o.FillsPath, o.MarksPath, o.BalancesPath, o.HedgeFillsPath, o.HedgeMarksPath, o.FundingPath}
@@ -119,11 +122,9 @@ func (o *JournalImportOptions) Finalize() error {
 	}
 	switch {
 	case given == 0:
-		return usageErrorf("mm journal import needs --fills, --marks or --balances") // the hedge files are listed in --help
-	case stdin > 1 && (o.HedgeFillsPath == "-" || o.HedgeMarksPath == "-" || o.FundingPath == "-"):
-		return usageErrorf("only one of the import files can read stdin (-)")
+		return usageErrorf("mm journal import needs at least one of %s", importFlags)
 	case stdin > 1:
-		return usageErrorf("only one of --fills, --marks and --balances can read stdin (-)")
+		return usageErrorf("only one of %s can read stdin (-)", importFlags)
 	case o.Connector == "":
 		return usageErrorf("--connector must not be empty")
 	case o.Account == "":
