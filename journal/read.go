@@ -101,15 +101,25 @@ const fillColumns = `id, coalesce(run_id, 0), connector, market, base_asset, quo
 
 // Fills returns every fill matching the filter, ordered by time and then by journal order.
 func (j *Journal) Fills(ctx context.Context, filter FillFilter) ([]Fill, error) {
-	w := fillWhere(filter)
 	var fills []Fill
-	err := j.query(ctx, "fills", "SELECT "+fillColumns+" FROM fills"+w.String()+" ORDER BY ts, id", w.args,
-		func(rows *sql.Rows) error {
-			f, err := scanFill(rows)
-			fills = append(fills, f)
-			return err
-		})
+	err := j.ScanFillRows(ctx, filter, func(f *Fill) error {
+		fills = append(fills, *f)
+		return nil
+	})
 	return fills, err
+}
+
+// ScanFillRows calls fn with every fill matching the filter, whole, in the order of Fills: export streams them.
+// The record is reused: fn must copy what it keeps. An error from fn stops the scan and is returned as is.
+func (j *Journal) ScanFillRows(ctx context.Context, filter FillFilter, fn func(*Fill) error) error {
+	w := fillWhere(filter)
+	var rec Fill
+	return j.scan(ctx, "fills", "SELECT "+fillColumns+" FROM fills"+w.String()+" ORDER BY ts, id", w.args,
+		func(rows *sql.Rows) error {
+			var err error
+			rec, err = scanFill(rows)
+			return err
+		}, func() error { return fn(&rec) })
 }
 
 // LastFill returns the most recent fill of a connector and market, for reconcile's "trades since the last journaled
@@ -155,15 +165,24 @@ const markColumns = "id, coalesce(run_id, 0), connector, market, ts, mid, best_b
 
 // Marks returns every mark matching the filter, ordered by time.
 func (j *Journal) Marks(ctx context.Context, filter MarkFilter) ([]Mark, error) {
-	w := markWhere(filter)
 	var marks []Mark
-	err := j.query(ctx, "marks", "SELECT "+markColumns+" FROM marks"+w.String()+" ORDER BY ts, id", w.args,
-		func(rows *sql.Rows) error {
-			m, err := scanMark(rows)
-			marks = append(marks, m)
-			return err
-		})
+	err := j.ScanMarkRows(ctx, filter, func(m *Mark) error {
+		marks = append(marks, *m)
+		return nil
+	})
 	return marks, err
+}
+
+// ScanMarkRows calls fn with every mark matching the filter, whole, in the order of Marks. The record is reused.
+func (j *Journal) ScanMarkRows(ctx context.Context, filter MarkFilter, fn func(*Mark) error) error {
+	w := markWhere(filter)
+	var rec Mark
+	return j.scan(ctx, "marks", "SELECT "+markColumns+" FROM marks"+w.String()+" ORDER BY ts, id", w.args,
+		func(rows *sql.Rows) error {
+			var err error
+			rec, err = scanMark(rows)
+			return err
+		}, func() error { return fn(&rec) })
 }
 
 // LatestMark returns the latest mark of market at or before at (the latest overall when at is zero).

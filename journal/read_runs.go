@@ -38,18 +38,27 @@ func (j *Journal) Runs(ctx context.Context) ([]Run, error) {
 
 // Orders returns every order matching the filter, ordered by creation time.
 func (j *Journal) Orders(ctx context.Context, filter OrderFilter) ([]Order, error) {
+	var orders []Order
+	err := j.ScanOrders(ctx, filter, func(o *Order) error {
+		orders = append(orders, *o)
+		return nil
+	})
+	return orders, err
+}
+
+// ScanOrders calls fn with every order matching the filter, in the order of Orders. The record is reused.
+func (j *Journal) ScanOrders(ctx context.Context, filter OrderFilter, fn func(*Order) error) error {
 	var w where
 	w.text("connector", filter.Connector)
 	w.text("market", filter.Market)
 	w.text("status", filter.Status)
 	w.runID(filter.RunID)
 	w.window("created_at", filter.Since, filter.Until)
-	var orders []Order
-	err := j.query(ctx, "orders", `SELECT client_order_id, coalesce(run_id, 0), connector, market, side, order_type,
+	var o Order
+	return j.scan(ctx, "orders", `SELECT client_order_id, coalesce(run_id, 0), connector, market, side, order_type,
 		price, amount, level, is_hanging, coalesce(exchange_order_id, ''), created_at, status, updated_at
 		FROM orders`+w.String()+" ORDER BY created_at, client_order_id", w.args, func(rows *sql.Rows) error {
 		var (
-			o                    Order
 			price, amount        string
 			level                sql.NullInt64
 			hanging              int64
@@ -62,16 +71,15 @@ func (j *Journal) Orders(ctx context.Context, filter OrderFilter) ([]Order, erro
 		}
 		o.Price, errPrice = parseDecimal("orders.price", price)
 		o.Amount, errAmount = parseDecimal("orders.amount", amount)
+		o.Level = nil
 		if level.Valid {
 			l := int(level.Int64)
 			o.Level = &l
 		}
 		o.IsHanging = hanging == 1
 		o.CreatedAt, o.UpdatedAt = fromMillis(createdAt), fromMillis(updatedAt)
-		orders = append(orders, o)
 		return firstErr(errPrice, errAmount)
-	})
-	return orders, err
+	}, func() error { return fn(&o) })
 }
 
 // OrderEvents returns the lifecycle of one order, oldest first.

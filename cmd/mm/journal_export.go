@@ -185,32 +185,7 @@ func journalExportRun(ctx context.Context, opts *JournalExportOptions) error {
 		return err
 	}
 	defer j.Close(ctx)
-	var write func(io.Writer) error
-	switch opts.What {
-	case "fills":
-		fills, err := j.Fills(ctx, journal.FillFilter{Connector: opts.Connector, Market: opts.Market,
-			RunID: opts.RunID, Since: opts.since, Until: opts.until})
-		if err != nil {
-			return err
-		}
-		write = func(w io.Writer) error { return interchange.WriteFills(w, fills) }
-	case "orders":
-		orders, err := j.Orders(ctx, journal.OrderFilter{Connector: opts.Connector, Market: opts.Market,
-			RunID: opts.RunID, Since: opts.since, Until: opts.until})
-		if err != nil {
-			return err
-		}
-		write = func(w io.Writer) error { return interchange.WriteOrders(w, orders) }
-	case "marks":
-		marks, err := j.Marks(ctx, journal.MarkFilter{Connector: opts.Connector, Market: opts.Market,
-			RunID: opts.RunID, Since: opts.since, Until: opts.until})
-		if err != nil {
-			return err
-		}
-		write = func(w io.Writer) error { return interchange.WriteMarks(w, marks) }
-	default:
-		write = streamExport(ctx, j, opts)
-	}
+	write := streamExport(ctx, j, opts)
 	if opts.OutPath == "" {
 		out := bufio.NewWriterSize(opts.IO.Out, 1<<16)
 		if err := write(out); err != nil {
@@ -221,13 +196,34 @@ func journalExportRun(ctx context.Context, opts *JournalExportOptions) error {
 	return writeFileAtomically(opts.OutPath, write)
 }
 
-// streamExport returns the writer of a balances or hedge export: it scans the journal while it writes, one row
-// at a time, so the export's size is not bounded by memory. A read error midway leaves a partial stdout (and exit
-// 1); --out is still all or nothing.
+// streamExport returns the writer of an export: it scans the journal while it writes, one row at a time, so the
+// export's size is not bounded by memory. A read error midway leaves a partial stdout (and exit 1); --out is still
+// all or nothing.
 func streamExport(ctx context.Context, j *journal.Journal, opts *JournalExportOptions) func(io.Writer) error {
 	hedges := journal.HedgeFilter{Venue: opts.Connector, Instrument: opts.Instrument, RunID: opts.RunID,
 		Since: opts.since, Until: opts.until}
+	fills := journal.FillFilter{Connector: opts.Connector, Market: opts.Market, RunID: opts.RunID,
+		Since: opts.since, Until: opts.until}
 	switch opts.What {
+	case "fills":
+		return func(w io.Writer) error {
+			return streamRows(w, interchange.NewFillWriter, func(fn func(*journal.Fill) error) error {
+				return j.ScanFillRows(ctx, fills, fn)
+			})
+		}
+	case "orders":
+		return func(w io.Writer) error {
+			return streamRows(w, interchange.NewOrderWriter, func(fn func(*journal.Order) error) error {
+				return j.ScanOrders(ctx, journal.OrderFilter{Connector: opts.Connector, Market: opts.Market,
+					RunID: opts.RunID, Since: opts.since, Until: opts.until}, fn)
+			})
+		}
+	case "marks":
+		return func(w io.Writer) error {
+			return streamRows(w, interchange.NewMarkWriter, func(fn func(*journal.Mark) error) error {
+				return j.ScanMarkRows(ctx, journal.MarkFilter(fills), fn)
+			})
+		}
 	case "balances":
 		return func(w io.Writer) error {
 			return streamRows(w, interchange.NewBalanceWriter, func(fn func(*journal.Balance) error) error {

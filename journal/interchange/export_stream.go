@@ -7,8 +7,8 @@ import (
 	"github.com/mmtoolkit/mm/journal"
 )
 
-// Streaming writers for the exports of balances and hedges: export hands them one record at a time from a journal
-// scan, so a window of any size is never held in memory. The columns are those the importer reads, in its order
+// Streaming writers for the exports of balances and hedges (fills, marks and orders: export.go): export hands them
+// one record at a time from a journal scan, so a window of any size is never held in memory. The columns are those the importer reads, in its order
 // (taken from the readers' own column lists, so the two cannot drift apart), decimals as the journal stores them
 // and times with FormatTime, as the writers in export.go.
 
