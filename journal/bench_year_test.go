@@ -40,12 +40,7 @@ func BenchmarkJournalYear(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		ctx := context.Background()
-		j := openTemp(b)
-		runID, err := j.StartRun(ctx, Run{Account: "backtest", Connector: "paper", Market: "BTC-USDT",
-			ConfigHash: "h", StartedAt: t0})
-		if err != nil {
-			b.Fatal(err)
-		}
+		j, runID := yearJournal(b)
 		want := yearRows(scale)
 		b.StartTimer()
 		start := time.Now()
@@ -68,6 +63,25 @@ func BenchmarkJournalYear(b *testing.B) {
 		b.ReportMetric(float64(total)/elapsed.Seconds(), "rows/s")
 		b.StartTimer()
 	}
+}
+
+// yearJournal is a new journal with the backtest's run row, which every record of the year refers to.
+func yearJournal(b *testing.B) (*Journal, int64) {
+	j := openTemp(b)
+	runID, err := j.StartRun(context.Background(), Run{Account: "backtest", Connector: "paper",
+		Market: "BTC-USDT", ConfigHash: "h", StartedAt: t0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return j, runID
+}
+
+// yearMark is the mark of minute m: a mid moving over 20 USDT, the book one cent either side.
+func yearMark(runID int64, m int) Mark {
+	mid := decimal.New(6412345+int64(m%2000), -2)
+	return Mark{RunID: runID, Connector: "paper", Market: "BTC-USDT", Time: t0.Add(time.Duration(m) * time.Minute),
+		Mid: mid, BestBid: decimal.NewNullDecimal(mid.Sub(decimal.New(1, -2))),
+		BestAsk: decimal.NewNullDecimal(mid.Add(decimal.New(1, -2)))}
 }
 
 // yearRows is what journalYear writes, by table.
@@ -100,12 +114,9 @@ func journalYear(ctx context.Context, j *Journal, runID int64, scale int) error 
 	}
 	next := 0 // the next order to fill
 	for m := range marks {
-		at := t0.Add(time.Duration(m) * time.Minute)
-		mid := decimal.New(6412345+int64(m%2000), -2)
-		err := j.AddMark(ctx, Mark{RunID: runID, Connector: "paper", Market: "BTC-USDT", Time: at, Mid: mid,
-			BestBid: decimal.NewNullDecimal(mid.Sub(decimal.New(1, -2))),
-			BestAsk: decimal.NewNullDecimal(mid.Add(decimal.New(1, -2)))})
-		if err != nil {
+		mark := yearMark(runID, m)
+		at, mid := mark.Time, mark.Mid
+		if err := j.AddMark(ctx, mark); err != nil {
 			return err
 		}
 		for next < orders && next*marks/orders+1 <= m {
@@ -180,21 +191,11 @@ func BenchmarkJournalYearMarks(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		ctx := context.Background()
-		j := openTemp(b)
-		runID, err := j.StartRun(ctx, Run{Account: "backtest", Connector: "paper", Market: "BTC-USDT",
-			ConfigHash: "h", StartedAt: t0})
-		if err != nil {
-			b.Fatal(err)
-		}
+		j, runID := yearJournal(b)
 		b.StartTimer()
 		start := time.Now()
 		for m := range yearMarks {
-			mid := decimal.New(6412345+int64(m%2000), -2)
-			err := j.AddMark(ctx, Mark{RunID: runID, Connector: "paper", Market: "BTC-USDT",
-				Time: t0.Add(time.Duration(m) * time.Minute), Mid: mid,
-				BestBid: decimal.NewNullDecimal(mid.Sub(decimal.New(1, -2))),
-				BestAsk: decimal.NewNullDecimal(mid.Add(decimal.New(1, -2)))})
-			if err != nil {
+			if err := j.AddMark(ctx, yearMark(runID, m)); err != nil {
 				b.Fatal(err)
 			}
 		}

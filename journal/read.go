@@ -101,12 +101,17 @@ const fillColumns = `id, coalesce(run_id, 0), connector, market, base_asset, quo
 
 // Fills returns every fill matching the filter, ordered by time and then by journal order.
 func (j *Journal) Fills(ctx context.Context, filter FillFilter) ([]Fill, error) {
-	var fills []Fill
-	err := j.ScanFillRows(ctx, filter, func(f *Fill) error {
-		fills = append(fills, *f)
+	return collect(func(fn func(*Fill) error) error { return j.ScanFillRows(ctx, filter, fn) })
+}
+
+// collect gathers what a Scan method yields into a slice, copying each reused record.
+func collect[T any](scan func(func(*T) error) error) ([]T, error) {
+	var out []T
+	err := scan(func(rec *T) error {
+		out = append(out, *rec)
 		return nil
 	})
-	return fills, err
+	return out, err
 }
 
 // ScanFillRows calls fn with every fill matching the filter, whole, in the order of Fills: export streams them.
@@ -165,12 +170,7 @@ const markColumns = "id, coalesce(run_id, 0), connector, market, ts, mid, best_b
 
 // Marks returns every mark matching the filter, ordered by time.
 func (j *Journal) Marks(ctx context.Context, filter MarkFilter) ([]Mark, error) {
-	var marks []Mark
-	err := j.ScanMarkRows(ctx, filter, func(m *Mark) error {
-		marks = append(marks, *m)
-		return nil
-	})
-	return marks, err
+	return collect(func(fn func(*Mark) error) error { return j.ScanMarkRows(ctx, filter, fn) })
 }
 
 // ScanMarkRows calls fn with every mark matching the filter, whole, in the order of Marks. The record is reused.

@@ -38,12 +38,7 @@ func (j *Journal) Runs(ctx context.Context) ([]Run, error) {
 
 // Orders returns every order matching the filter, ordered by creation time.
 func (j *Journal) Orders(ctx context.Context, filter OrderFilter) ([]Order, error) {
-	var orders []Order
-	err := j.ScanOrders(ctx, filter, func(o *Order) error {
-		orders = append(orders, *o)
-		return nil
-	})
-	return orders, err
+	return collect(func(fn func(*Order) error) error { return j.ScanOrders(ctx, filter, fn) })
 }
 
 // ScanOrders calls fn with every order matching the filter, in the order of Orders. The record is reused.

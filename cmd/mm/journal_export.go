@@ -206,63 +206,51 @@ func streamExport(ctx context.Context, j *journal.Journal, opts *JournalExportOp
 		Since: opts.since, Until: opts.until}
 	switch opts.What {
 	case "fills":
-		return func(w io.Writer) error {
-			return streamRows(w, interchange.NewFillWriter, func(fn func(*journal.Fill) error) error {
-				return j.ScanFillRows(ctx, fills, fn)
-			})
-		}
+		return streamRows(interchange.NewFillWriter, func(fn func(*journal.Fill) error) error {
+			return j.ScanFillRows(ctx, fills, fn)
+		})
 	case "orders":
-		return func(w io.Writer) error {
-			return streamRows(w, interchange.NewOrderWriter, func(fn func(*journal.Order) error) error {
-				return j.ScanOrders(ctx, journal.OrderFilter{Connector: opts.Connector, Market: opts.Market,
-					RunID: opts.RunID, Since: opts.since, Until: opts.until}, fn)
-			})
-		}
+		return streamRows(interchange.NewOrderWriter, func(fn func(*journal.Order) error) error {
+			return j.ScanOrders(ctx, journal.OrderFilter{Connector: opts.Connector, Market: opts.Market,
+				RunID: opts.RunID, Since: opts.since, Until: opts.until}, fn)
+		})
 	case "marks":
-		return func(w io.Writer) error {
-			return streamRows(w, interchange.NewMarkWriter, func(fn func(*journal.Mark) error) error {
-				return j.ScanMarkRows(ctx, journal.MarkFilter(fills), fn)
-			})
-		}
+		return streamRows(interchange.NewMarkWriter, func(fn func(*journal.Mark) error) error {
+			return j.ScanMarkRows(ctx, journal.MarkFilter(fills), fn)
+		})
 	case "balances":
-		return func(w io.Writer) error {
-			return streamRows(w, interchange.NewBalanceWriter, func(fn func(*journal.Balance) error) error {
-				return j.ScanBalances(ctx, journal.BalanceFilter{Connector: opts.Connector, Account: opts.Account,
-					RunID: opts.RunID, Since: opts.since, Until: opts.until}, fn)
-			})
-		}
+		return streamRows(interchange.NewBalanceWriter, func(fn func(*journal.Balance) error) error {
+			return j.ScanBalances(ctx, journal.BalanceFilter{Connector: opts.Connector, Account: opts.Account,
+				RunID: opts.RunID, Since: opts.since, Until: opts.until}, fn)
+		})
 	case "hedge-fills":
-		return func(w io.Writer) error {
-			return streamRows(w, interchange.NewHedgeFillWriter, func(fn func(*journal.HedgeFillWithTerms) error) error {
-				return j.ScanHedgeFillsWithTerms(ctx, hedges, fn)
-			})
-		}
+		return streamRows(interchange.NewHedgeFillWriter, func(fn func(*journal.HedgeFillWithTerms) error) error {
+			return j.ScanHedgeFillsWithTerms(ctx, hedges, fn)
+		})
 	case "hedge-marks":
-		return func(w io.Writer) error {
-			return streamRows(w, interchange.NewHedgeMarkWriter, func(fn func(*journal.HedgeMark) error) error {
-				return j.ScanHedgeMarks(ctx, hedges, fn)
-			})
-		}
+		return streamRows(interchange.NewHedgeMarkWriter, func(fn func(*journal.HedgeMark) error) error {
+			return j.ScanHedgeMarks(ctx, hedges, fn)
+		})
 	default: // funding; Finalize accepts no other kind
-		return func(w io.Writer) error {
-			return streamRows(w, interchange.NewFundingWriter, func(fn func(*journal.Funding) error) error {
-				return j.ScanFunding(ctx, hedges, fn)
-			})
-		}
+		return streamRows(interchange.NewFundingWriter, func(fn func(*journal.Funding) error) error {
+			return j.ScanFunding(ctx, hedges, fn)
+		})
 	}
 }
 
-// streamRows writes the header, then every record scan yields, then flushes.
-func streamRows[T any](w io.Writer, newWriter func(io.Writer) (*interchange.Writer[T], error),
-	scan func(func(*T) error) error) error {
-	rows, err := newWriter(w)
-	if err != nil {
-		return err
+// streamRows is an export's writer: the header, then every record scan yields, then a flush.
+func streamRows[T any](newWriter func(io.Writer) (*interchange.Writer[T], error),
+	scan func(func(*T) error) error) func(io.Writer) error {
+	return func(w io.Writer) error {
+		rows, err := newWriter(w)
+		if err != nil {
+			return err
+		}
+		if err := scan(rows.Write); err != nil {
+			return err
+		}
+		return rows.Flush()
 	}
-	if err := scan(rows.Write); err != nil {
-		return err
-	}
-	return rows.Flush()
 }
 
 // writeFileAtomically writes through a temporary file in the target's directory (mode 0600: exports hold trades)
