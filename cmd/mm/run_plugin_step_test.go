@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/mmtoolkit/mm/internal/config"
+	"github.com/mmtoolkit/mm/internal/runner"
 	"github.com/mmtoolkit/mm/journal"
 	"github.com/mmtoolkit/mm/plugins/host"
 )
@@ -241,5 +244,77 @@ func TestLockstepReplaySIGTERMLeavesNoOrderOpen(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "journal", "check", "--journal", env.journal); code != exitOK {
 		t.Fatalf("mm journal check: exit %d: %s", code, stderr)
+	}
+}
+
+// cancelAtWrite cancels a run's context at its n-th write: with --explain the run writes once a tick, right before
+// it hands the tick's orders over, so the run stops between a tick and the Step that would carry its orders.
+type cancelAtWrite struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAtWrite) Write(p []byte) (int, error) {
+	if c.n--; c.n == 0 {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// A run stopped between a tick and the next Step still sends that tick's orders (the drain sends them alone), so
+// with keep_orders the orders left open are the last tick's, in the journal and on the paper account alike.
+func TestLockstepDrainSendsTheLastTicksOrders(t *testing.T) {
+	t.Setenv(host.DirEnv, paperPlugin(t))
+	t.Setenv(host.LockEnv, "")
+	dir := t.TempDir()
+	state := filepath.Join(dir, "paper.state")
+	text := strings.Replace(runBotYAML("    state: "+state+"\n", ""), "  account: cron\n",
+		"  account: cron\n  plugin: paper\n", 1)
+	text = strings.Replace(text, "run:\n", "run:\n  keep_orders: true\n", 1)
+	path := filepath.Join(dir, "bot.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := filepath.Join(dir, "mm.db")
+	res, err := runner.Run(ctx, runner.Options{Config: cfg, JournalPath: db, Explain: true,
+		Stderr: &cancelAtWrite{n: 32, cancel: cancel}, KeepOrders: true, MMVersion: "test"})
+	if err != nil || res.Reason != runner.ReasonSignal {
+		t.Fatalf("run: reason %q, err %v; want stopped by the signal", res.Reason, err)
+	}
+	ctx = context.Background()
+	j, err := journal.OpenReadOnly(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	marks, err := j.Marks(ctx, journal.MarkFilter{})
+	// The 31st tick, 30 s in, cancels the first orders (order_refresh_time 30); the 32nd places new ones, which
+	// only the drain sent.
+	if err != nil || len(marks) != 32 {
+		t.Fatalf("%d marks (%v), want one for each of the 32 ticks", len(marks), err)
+	}
+	lastTick := marks[len(marks)-1].Time
+	open, err := j.Orders(ctx, journal.OrderFilter{Status: journal.StatusOpen})
+	if err != nil || len(open) == 0 {
+		t.Fatalf("no open order journaled (%v), want the last tick's", err)
+	}
+	var ids []string
+	for _, o := range open {
+		if !o.CreatedAt.Equal(lastTick) {
+			t.Errorf("open order %s placed at %v, want the last tick's %v", o.ClientOrderID, o.CreatedAt, lastTick)
+		}
+		ids = append(ids, o.ClientOrderID)
+	}
+	onPaper := paperOpenOrders(t, state)
+	slices.Sort(ids)
+	slices.Sort(onPaper)
+	if !slices.Equal(ids, onPaper) {
+		t.Errorf("open orders: journal %v, paper account %v", ids, onPaper)
 	}
 }
