@@ -109,7 +109,15 @@ func (c *lockstepConnector) CancelOrders(ctx context.Context, m market.Pair, ids
 		return nil, c.replaying("a cancel that was not sent")
 	}
 	c.used[0] = true
+	if len(c.results.Cancels) != len(ids) {
+		return nil, c.unanswered("cancel orders")
+	}
 	return c.results.Cancels, nil
+}
+
+// unanswered: the Step applied the actions but its answer for call did not arrive whole (it failed to decode).
+func (c *lockstepConnector) unanswered(call string) error {
+	return fmt.Errorf("lockstep: %w: the Step's answer has no results for %s", sdk.ErrProtocol, call)
 }
 
 func (c *lockstepConnector) PlaceOrders(ctx context.Context, orders []sdk.OrderRequest) ([]sdk.PlaceResult, error) {
@@ -120,6 +128,9 @@ func (c *lockstepConnector) PlaceOrders(ctx context.Context, orders []sdk.OrderR
 		return nil, c.replaying("a place that was not sent")
 	}
 	c.used[1] = true
+	if len(c.results.Places) != len(orders) {
+		return nil, c.unanswered("place orders") // the places are journaled as unknown (place)
+	}
 	return c.results.Places, nil
 }
 
@@ -136,6 +147,9 @@ func (c *lockstepConnector) Balances(ctx context.Context) ([]sdk.Balance, error)
 		return nil, c.replaying("a balance read that was not sent")
 	}
 	c.used[2] = true
+	if c.results.Balances == nil {
+		return nil, c.unanswered("balances")
+	}
 	return c.results.Balances, nil
 }
 
